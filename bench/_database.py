@@ -1,0 +1,57 @@
+"""A throw-away database on the configured (or embedded) PostgreSQL server for a benchmark run."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+
+def server_url() -> str:
+    """DATABASE_URL if set, else the embedded PostgreSQL (started if needed)."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return configured
+    from cxgap_project import embedded
+
+    return embedded.ensure_postgres().url
+
+
+def _connect_admin(url: str):  # type: ignore[no-untyped-def]
+    import environ
+    import psycopg
+
+    config = environ.Env.db_url_config(url)
+    return psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """Create an empty database, yield its URL, drop it afterwards."""
+    url = server_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with _connect_admin(url) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base, _, _old = url.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with _connect_admin(url) as connection:
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -1,0 +1,87 @@
+"""How every per-client Celery task runs: in its client's schema, checked, or not at all.
+
+tenant-schemas-celery switches schema from a header, but if the client row or schema is missing
+it only logs and runs the body in *public*. So a tenant task names its schema explicitly, and
+`tenant_task` refuses to run anywhere else (DESIGN.md, "Tenancy pitfalls").
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from celery import shared_task
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from cxgap_project.tenancy import current_schema_name
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class TenantMissingError(RuntimeError):
+    """The task names a client that does not exist (or is not migrated yet)."""
+
+
+def schema_exists(schema_name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
+        return cursor.fetchone() is not None
+
+
+def assert_client_schema(schema_name: str) -> None:
+    from accounts.models import Client
+
+    if schema_name == settings.PUBLIC_SCHEMA_NAME:
+        raise TenantMissingError("a tenant task cannot run in the public schema")
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        is_ready = Client.objects.filter(schema_name=schema_name, is_ready=True).exists()
+        if not is_ready or not schema_exists(schema_name):
+            raise TenantMissingError(f"no migrated client schema {schema_name!r}")
+
+
+def tenant_task(**celery_options: Any) -> Callable[[Callable[..., R]], Any]:
+    """Declare a Celery task whose first keyword argument is `schema_name`.
+
+    The body runs inside that schema (and nowhere else): a missing client fails loudly.
+    """
+
+    def decorate(body: Callable[..., R]) -> Any:
+        @functools.wraps(body)
+        def run(*args: Any, schema_name: str, **kwargs: Any) -> R:
+            assert_client_schema(schema_name)
+            with schema_context(schema_name):
+                if current_schema_name() != schema_name:  # pragma: no cover - defensive
+                    raise TenantMissingError(f"could not enter schema {schema_name!r}")
+                return body(*args, schema_name=schema_name, **kwargs)
+
+        return shared_task(**celery_options)(run)
+
+    return decorate
+
+
+def enqueue(task: Any, *, schema_name: str, countdown: float | None = None, **kwargs: Any) -> None:
+    """Send a tenant task with its schema both as argument and as tenant-schemas-celery header."""
+    options: dict[str, Any] = {"headers": {"_schema_name": schema_name}}
+    if countdown is not None:
+        options["countdown"] = countdown
+    task.apply_async(kwargs={"schema_name": schema_name, **kwargs}, **options)
+
+
+def ready_client_schemas() -> list[str]:
+    """Schemas of clients whose migrations finished: the periodic fan-out skips the others."""
+    from accounts.models import Client
+
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        return list(Client.objects.engagements().filter(is_ready=True).values_list("schema_name", flat=True))
+
+
+def fan_out(task: Any, **kwargs: Any) -> int:
+    """Send one task per ready client; periodic per-client work goes through here."""
+    schemas = ready_client_schemas()
+    for schema_name in schemas:
+        enqueue(task, schema_name=schema_name, **kwargs)
+    return len(schemas)

@@ -1,0 +1,1 @@
+"""REST API of the diagnostics app (one APIView per operation), by area: maps, scoring, plan."""

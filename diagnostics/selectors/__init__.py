@@ -1,0 +1,73 @@
+"""Reads of the diagnostics app (no writes). Other apps import from here."""
+
+from diagnostics.selectors.dimensions import dimension_get, dimensions_overview, dimensions_visible
+from diagnostics.selectors.maps import (
+    MapLayout,
+    journey_map_get,
+    journey_map_layout,
+    journey_maps_overview,
+    persona_get,
+    stage_get,
+    stages_with_touchpoints,
+    touchpoint_get,
+)
+from diagnostics.selectors.plan import (
+    InitiativeFilters,
+    initiative_detail,
+    initiative_get,
+    initiatives_filtered,
+    kpi_metric_choices,
+    kpi_metric_labels,
+    owner_choices,
+    plan_by_stage,
+    plan_by_status,
+    plan_items,
+    plan_summary,
+    priority_matrix,
+    today,
+)
+from diagnostics.selectors.scoring import (
+    assessment_comparison,
+    assessment_gap_cells,
+    assessment_get,
+    assessments_overview,
+    gap_heatmap,
+    latest_assessment,
+    score_grid,
+)
+from diagnostics.selectors.transfer import journey_map_document
+
+__all__ = [
+    "InitiativeFilters",
+    "MapLayout",
+    "assessment_comparison",
+    "assessment_gap_cells",
+    "assessment_get",
+    "assessments_overview",
+    "dimension_get",
+    "dimensions_overview",
+    "dimensions_visible",
+    "gap_heatmap",
+    "initiative_detail",
+    "initiative_get",
+    "initiatives_filtered",
+    "journey_map_document",
+    "journey_map_get",
+    "journey_map_layout",
+    "journey_maps_overview",
+    "kpi_metric_choices",
+    "kpi_metric_labels",
+    "latest_assessment",
+    "owner_choices",
+    "persona_get",
+    "plan_by_stage",
+    "plan_by_status",
+    "plan_items",
+    "plan_summary",
+    "priority_matrix",
+    "score_grid",
+    "stage_get",
+    "stages_with_touchpoints",
+    "today",
+    "touchpoint_get",
+]

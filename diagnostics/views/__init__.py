@@ -1,0 +1,1 @@
+"""Pages of the diagnostics app, by area: journey maps, scoring, plan."""

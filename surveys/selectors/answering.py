@@ -1,0 +1,155 @@
+"""Reads for the respondent pages: the invitation behind a link, the page to show, saved answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from diagnostics.models import Dimension
+from surveys.links import respondent_token_hash
+from surveys.models import (
+    Answer,
+    CampaignStatus,
+    Invitation,
+    InvitationState,
+    Question,
+    QuestionKind,
+    QuestionPage,
+    Response,
+)
+
+TOKEN_MAX_LENGTH = 100
+
+
+def invitation_for_token(*, raw_token: str) -> Invitation | None:
+    """The invitation behind a link in *this* client's schema, or None (unknown, malformed, foreign)."""
+    if not raw_token or len(raw_token) > TOKEN_MAX_LENGTH:
+        return None
+    return (
+        Invitation.objects.select_related("campaign__questionnaire", "respondent", "response")
+        .filter(token_hash=respondent_token_hash(raw_token))
+        .first()
+    )
+
+
+def invitation_is_closed(invitation: Invitation) -> bool:
+    campaign = invitation.campaign
+    if invitation.state == InvitationState.EXPIRED or campaign.status == CampaignStatus.CLOSED:
+        return True
+    return campaign.expires_at is not None and campaign.expires_at <= timezone.now()
+
+
+def invitation_response(invitation: Invitation) -> Response | None:
+    try:
+        return invitation.response
+    except Response.DoesNotExist:
+        return None
+
+
+def questionnaire_page_list(*, invitation: Invitation) -> list[QuestionPage]:
+    """Pages of the campaign's questionnaire, questions prefetched (two queries)."""
+    from surveys.selectors.questionnaires import questionnaire_pages
+
+    return list(questionnaire_pages(questionnaire=invitation.campaign.questionnaire))
+
+
+@dataclass(frozen=True)
+class ImportanceItem:
+    key: str
+    label: str
+
+
+def importance_items(question: Question, dimension_names: dict[str, str]) -> list[ImportanceItem]:
+    """What an importance question shares 100 points across: its options, else the SERVQUAL dimensions."""
+    items: list[ImportanceItem] = []
+    for option in question.options or []:
+        if isinstance(option, dict):
+            key = str(option.get("key", "")).strip()
+            label = str(option.get("label", "") or dimension_names.get(key, key))
+        else:
+            key = str(option).strip()
+            label = dimension_names.get(key, key)
+        if key:
+            items.append(ImportanceItem(key=key, label=label))
+    if not items:
+        items = [ImportanceItem(key=key, label=name) for key, name in dimension_names.items()]
+    return items
+
+
+def dimension_names() -> dict[str, str]:
+    return dict(Dimension.objects.filter(is_hidden=False).order_by("position", "pk").values_list("key", "name"))
+
+
+def saved_answers(*, response: Response | None) -> dict[int, Answer]:
+    if response is None:
+        return {}
+    return {answer.question_id: answer for answer in Answer.objects.filter(response=response)}
+
+
+def missing_required(*, response: Response) -> list[int]:
+    """Ids of required questions of the response's questionnaire that have no answer yet."""
+    return list(
+        Question.objects.filter(questionnaire_id=response.questionnaire_id, is_required=True)
+        .annotate(answered=Count("answers", filter=Q(answers__response=response)))
+        .filter(answered=0)
+        .order_by("page__position", "position", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def question_scale(question: Question) -> tuple[int, int]:
+    """(lowest, highest) of a numeric question."""
+    if question.kind == QuestionKind.NPS:
+        return 0, 10
+    if question.kind == QuestionKind.CSAT:
+        return 1, 5
+    if question.kind in (QuestionKind.CES, QuestionKind.SERVQUAL_PAIR):
+        return 1, 7
+    if question.kind == QuestionKind.LIKERT:
+        return 1, 7 if question.scale_points == 7 else 5
+    return 0, 0
+
+
+def page_context(
+    *, page: QuestionPage, answers: dict[int, Answer], names: dict[str, str], data: Any = None
+) -> list[dict[str, Any]]:
+    """What the template needs per question: its scale, options and the current (or posted) value."""
+    rows = []
+    for question in page.questions.all():
+        low, high = question_scale(question)
+        answer = answers.get(question.pk)
+        field = f"q{question.pk}"
+        if data is not None:
+            value: Any = data.get(field, "")
+            expectation: Any = data.get(f"{field}e", "")
+            chosen = data.getlist(field) if hasattr(data, "getlist") else []
+            text = data.get(field, "")
+        else:
+            value = "" if answer is None or answer.value is None else str(answer.value)
+            expectation = "" if answer is None or answer.expectation is None else str(answer.expectation)
+            chosen = list(answer.choices) if answer is not None else []
+            text = answer.text if answer is not None else ""
+        items = importance_items(question, names) if question.kind == QuestionKind.IMPORTANCE else []
+        allocation = []
+        for item in items:
+            if data is not None:
+                points = data.get(f"{field}.{item.key}", "")
+            else:
+                points = "" if answer is None else str(answer.allocation.get(item.key, ""))
+            allocation.append({"key": item.key, "label": item.label, "points": points})
+        rows.append(
+            {
+                "question": question,
+                "field": field,
+                "scale": [str(point) for point in range(low, high + 1)] if high else [],
+                "value": str(value),
+                "expectation": str(expectation),
+                "chosen": chosen,
+                "text": text,
+                "allocation": allocation,
+            }
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Writes of the surveys app, one module per area (questionnaires, respondents, campaigns, sending, answering)."""

@@ -1,0 +1,531 @@
+"""Respondent writes: opening a link, saving a page, completing once, opting out, importing answers.
+
+Pages are saved under a row lock on the invitation and its response, and answers are upserted by
+the (response, question) constraint, so double clicks, two tabs and late submits never duplicate
+or lose answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from accounts.models import Client, User
+from accounts.services import audit_record
+from cxgap_project.errors import ApplicationError, ConflictError
+from surveys.models import (
+    Answer,
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    InvitationState,
+    Question,
+    QuestionKind,
+    QuestionPage,
+    Respondent,
+    Response,
+)
+from surveys.selectors.answering import (
+    dimension_names,
+    importance_items,
+    invitation_is_closed,
+    missing_required,
+    question_scale,
+    questionnaire_page_list,
+)
+
+TEXT_MAX_LENGTH = 5000
+OPEN_FOR_ANSWERS = (
+    InvitationState.SCHEDULED,
+    InvitationState.SENDING,
+    InvitationState.SENT,
+    InvitationState.OPENED,
+    InvitationState.STARTED,
+    InvitationState.BOUNCED,
+    InvitationState.FAILED,
+)
+
+
+class AnswerError(ApplicationError):
+    """Answers that cannot be stored. `is_tampered`: no honest form sends this (HTTP 400)."""
+
+    def __init__(self, message: str, *, fields: Mapping[str, Any] | None = None, is_tampered: bool = False) -> None:
+        super().__init__(message, fields=fields)
+        self.is_tampered = is_tampered
+
+
+class SurveyClosedError(ConflictError):
+    """The campaign closed or expired: nothing more is stored (what was saved stays)."""
+
+
+class AlreadyCompletedError(ConflictError):
+    """The survey was completed before: a second submit stores nothing."""
+
+
+@dataclass
+class CleanAnswer:
+    question: Question
+    value: int | None = None
+    expectation: int | None = None
+    choices: list[str] = field(default_factory=list)
+    text: str = ""
+    allocation: dict[str, int] = field(default_factory=dict)
+    is_blank: bool = False
+
+
+def _integer(raw: str, low: int, high: int) -> int | None:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def clean_answer(question: Question, data: Any, names: dict[str, str]) -> tuple[CleanAnswer, str | None, bool]:
+    """(answer, error message or None, tampered?) for one question from posted data."""
+    name = f"q{question.pk}"
+    answer = CleanAnswer(question=question)
+    kind = question.kind
+    required_error = _("Please answer this question.")
+    if kind == QuestionKind.SERVQUAL_PAIR:
+        raw_p, raw_e = data.get(name, "").strip(), data.get(f"{name}e", "").strip()
+        if not raw_p and not raw_e:
+            answer.is_blank = True
+            return answer, required_error if question.is_required else None, False
+        perception, expectation = _integer(raw_p, 1, 7), _integer(raw_e, 1, 7)
+        if (raw_p and perception is None) or (raw_e and expectation is None):
+            return answer, _("Choose a number from 1 to 7."), True
+        if perception is None or expectation is None:
+            return answer, _("Please answer both scales."), False
+        answer.value, answer.expectation = perception, expectation
+    elif kind in (QuestionKind.LIKERT, QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES):
+        raw = data.get(name, "").strip()
+        if not raw:
+            answer.is_blank = True
+            return answer, required_error if question.is_required else None, False
+        low, high = question_scale(question)
+        answer.value = _integer(raw, low, high)
+        if answer.value is None:
+            return answer, _("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high}, True
+    elif kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTI_CHOICE):
+        chosen = [value for value in data.getlist(name) if value.strip()]
+        options = [str(option) for option in question.options or []]
+        if not chosen:
+            answer.is_blank = True
+            return answer, required_error if question.is_required else None, False
+        if any(value not in options for value in chosen) or (kind == QuestionKind.SINGLE_CHOICE and len(chosen) > 1):
+            return answer, _("Choose one of the options shown."), True
+        answer.choices = list(dict.fromkeys(chosen))
+    elif kind == QuestionKind.TEXT:
+        text = data.get(name, "").strip()
+        if not text:
+            answer.is_blank = True
+            return answer, required_error if question.is_required else None, False
+        if len(text) > TEXT_MAX_LENGTH:
+            return answer, _("Please keep your answer under %(count)s characters.") % {"count": TEXT_MAX_LENGTH}, True
+        answer.text = text
+    elif kind == QuestionKind.IMPORTANCE:
+        items = importance_items(question, names)
+        raw_points = {item.key: data.get(f"{name}.{item.key}", "").strip() for item in items}
+        if not any(raw_points.values()):
+            answer.is_blank = True
+            return answer, required_error if question.is_required else None, False
+        points: dict[str, int] = {}
+        for key, raw in raw_points.items():
+            value = _integer(raw or "0", 0, 100)
+            if value is None:
+                return answer, _("Give each item a whole number of points from 0 to 100."), raw.lstrip("-").isdigit()
+            points[key] = value
+        if sum(points.values()) != 100:
+            return answer, _("The points must add up to 100 (now %(total)s).") % {"total": sum(points.values())}, False
+        answer.allocation = points
+    else:  # pragma: no cover - a kind this page does not know
+        return answer, _("This question cannot be answered here."), True
+    return answer, None, False
+
+
+def page_answers_clean(*, page: QuestionPage, data: Any, names: dict[str, str]) -> list[CleanAnswer]:
+    """Validate one page; AnswerError lists the problems per question field."""
+    questions = list(page.questions.all())
+    on_page = {f"q{question.pk}" for question in questions}
+    for key in data:
+        if key.startswith("q") and key[1:2].isdigit():
+            base = key.split(".")[0].rstrip("e")
+            if base not in on_page:
+                raise AnswerError(_("These answers do not belong to this page."), is_tampered=True)
+    answers: list[CleanAnswer] = []
+    errors: dict[str, str] = {}
+    tampered = False
+    for question in questions:
+        answer, error, is_tampered = clean_answer(question, data, names)
+        if error:
+            errors[f"q{question.pk}"] = error
+            tampered = tampered or is_tampered
+        answers.append(answer)
+    if errors:
+        raise AnswerError(_("Please check the highlighted questions."), fields=errors, is_tampered=tampered)
+    return answers
+
+
+def _store(response: Response, answers: list[CleanAnswer]) -> None:
+    blank = [answer.question.pk for answer in answers if answer.is_blank]
+    if blank:
+        Answer.objects.filter(response=response, question_id__in=blank).delete()
+    rows = [
+        Answer(
+            response=response,
+            question=answer.question,
+            value=answer.value,
+            expectation=answer.expectation,
+            choices=answer.choices,
+            text=answer.text,
+            allocation=answer.allocation,
+        )
+        for answer in answers
+        if not answer.is_blank
+    ]
+    Answer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["response", "question"],
+        update_fields=["value", "expectation", "choices", "text", "allocation"],
+    )
+
+
+@transaction.atomic
+def invitation_open(*, invitation: Invitation, now: dt.datetime | None = None) -> None:
+    """The link was opened: `sent` → `opened` (once; later states stay)."""
+    now = now or timezone.now()
+    Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=now)
+    Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENT).update(state=InvitationState.OPENED)
+
+
+@dataclass(frozen=True)
+class PageSaved:
+    next_page: int
+    is_completed: bool
+
+
+@transaction.atomic
+def response_page_save(
+    *, invitation: Invitation, page_index: int, data: Any, language: str, now: dt.datetime | None = None
+) -> PageSaved:
+    """Validate and store one page; the last page completes the survey once."""
+    now = now or timezone.now()
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("campaign__questionnaire", "respondent")
+        .get(pk=invitation.pk)
+    )
+    response = Response.objects.select_for_update().filter(invitation=invitation).first()
+    if response is not None and response.status == Response.Status.COMPLETED:
+        raise AlreadyCompletedError(_("You have already completed this survey. Thank you!"))
+    if invitation_is_closed(invitation) or invitation.state not in OPEN_FOR_ANSWERS:
+        raise SurveyClosedError(_("This survey has closed. Thank you for your interest."))
+    pages = questionnaire_page_list(invitation=invitation)
+    reached = response.current_page if response is not None else 0
+    if not 0 <= page_index < len(pages) or page_index > reached:
+        raise AnswerError(_("This page is not part of your survey."), is_tampered=True)
+    answers = page_answers_clean(page=pages[page_index], data=data, names=dimension_names())
+    if response is None:
+        respondent = invitation.respondent
+        response = Response.objects.create(
+            invitation=invitation,
+            campaign=invitation.campaign,
+            questionnaire=invitation.campaign.questionnaire,
+            respondent=respondent,
+            segment=respondent.segment if respondent is not None else "",
+            language=language,
+            started_at=now,
+        )
+    _store(response, answers)
+    if invitation.started_at is None:
+        invitation.started_at = now
+    if invitation.state in (InvitationState.SCHEDULED, InvitationState.SENT, InvitationState.OPENED):
+        invitation.state = InvitationState.STARTED
+    is_last = page_index == len(pages) - 1
+    response.language = language
+    response.current_page = max(response.current_page, min(page_index + 1, len(pages) - 1))
+    if is_last:
+        missing = missing_required(response=response)
+        if missing:
+            first_missing = next(
+                index for index, page in enumerate(pages) if any(q.pk in missing for q in page.questions.all())
+            )
+            response.save(update_fields=["language", "current_page", "updated_at"])
+            invitation.save(update_fields=["state", "started_at"])
+            raise AnswerError(
+                _("Some required questions on an earlier page are not answered yet."),
+                fields={"page": str(first_missing)},
+            )
+        response.status = Response.Status.COMPLETED
+        response.completed_at = now
+        invitation.state = InvitationState.COMPLETED
+        invitation.completed_at = now
+        invitation.next_reminder_at = None
+    response.save(update_fields=["language", "current_page", "status", "completed_at", "updated_at"])
+    invitation.save(update_fields=["state", "started_at", "completed_at", "next_reminder_at"])
+    return PageSaved(next_page=page_index if is_last else page_index + 1, is_completed=is_last)
+
+
+@transaction.atomic
+def respondent_opt_out(*, client: Client, invitation: Invitation, source: str) -> None:
+    """Permanent opt-out of this client's surveys; every open invitation of the respondent stops."""
+    from surveys.services.respondents import optout_record
+
+    respondent = Respondent.objects.filter(pk=invitation.respondent_id).first() if invitation.respondent_id else None
+    stoppable = [
+        InvitationState.SCHEDULED,
+        InvitationState.SENDING,
+        InvitationState.SENT,
+        InvitationState.OPENED,
+        InvitationState.STARTED,
+    ]
+    if respondent is not None:
+        optout_record(email=respondent.email, source=source)
+        invitations = Invitation.objects.filter(respondent=respondent, state__in=stoppable)
+    else:
+        invitations = Invitation.objects.filter(pk=invitation.pk, state__in=stoppable)
+    count = invitations.update(state=InvitationState.OPTED_OUT, claim_id=None, kind_in_flight="", next_reminder_at=None)
+    audit_record(
+        actor=None,
+        client=client,
+        action="respondent.opt_out",
+        target=invitation,
+        target_label=f"respondent #{invitation.respondent_id}",
+        changes={"source": source, "invitations_stopped": count},
+    )
+
+
+# --- importing answers collected elsewhere ------------------------------------------------
+
+
+@dataclass
+class AnswerImportReport:
+    total_rows: int = 0
+    imported: int = 0
+    already_imported: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+FIXED_COLUMNS = ("email", "completed_at", "external_id")
+
+
+def _import_value(question: Question, raw: str, column: str) -> dict[str, Any]:
+    """Answer fields for one cell; ValueError with the reason when the cell is not valid."""
+    raw = raw.strip()
+    kind = question.kind
+    if kind in (QuestionKind.LIKERT, QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES, QuestionKind.SERVQUAL_PAIR):
+        low, high = question_scale(question)
+        number = _integer(raw, low, high)
+        if number is None:
+            raise ValueError(f"{column}: {raw[:40]!r} is not a number from {low} to {high}")
+        if kind == QuestionKind.SERVQUAL_PAIR and column.upper().endswith("_E"):
+            return {"expectation": number}
+        return {"value": number}
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTI_CHOICE):
+        chosen = [part.strip() for part in raw.split(";") if part.strip()]
+        options = [str(option) for option in question.options or []]
+        unknown = [part for part in chosen if part not in options]
+        if unknown or (kind == QuestionKind.SINGLE_CHOICE and len(chosen) > 1):
+            raise ValueError(f"{column}: {raw[:40]!r} is not one of the options")
+        return {"choices": chosen}
+    if kind == QuestionKind.TEXT:
+        if len(raw) > TEXT_MAX_LENGTH:
+            raise ValueError(f"{column}: longer than {TEXT_MAX_LENGTH} characters")
+        return {"text": raw}  # stored as text, never evaluated: "=cmd|..." stays a string
+    if kind == QuestionKind.IMPORTANCE:
+        points: dict[str, int] = {}
+        for part in raw.split(";"):
+            key, _sep, value = part.partition("=")
+            number = _integer(value.strip(), 0, 100)
+            if not key.strip() or number is None:
+                raise ValueError(f"{column}: write allocations as key=points;key=points")
+            points[key.strip()] = number
+        if sum(points.values()) != 100:
+            raise ValueError(f"{column}: the points add up to {sum(points.values())}, not 100")
+        return {"allocation": points}
+    raise ValueError(f"{column}: this kind of question cannot be imported")
+
+
+def _column_questions(header: list[str], questions: dict[str, Question]) -> tuple[dict[str, Question], list[str]]:
+    mapping: dict[str, Question] = {}
+    unknown: list[str] = []
+    for column in header:
+        if column in FIXED_COLUMNS or not column:
+            continue
+        key = column
+        question = questions.get(key)
+        if question is None and column.upper().endswith(("_E", "_P")):
+            question = questions.get(column[:-2])
+            if question is not None and question.kind != QuestionKind.SERVQUAL_PAIR:
+                question = None
+        if question is None:
+            unknown.append(column)
+        else:
+            mapping[column] = question
+    return mapping, unknown
+
+
+def _completed_at(raw: str) -> dt.datetime | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    moment = parse_datetime(raw)
+    if moment is None:
+        day = parse_date(raw)
+        if day is None:
+            raise ValueError("completed_at: not a date (use YYYY-MM-DD or an ISO date-time)")
+        moment = dt.datetime.combine(day, dt.time(12, 0))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
+
+
+MAX_IMPORT_ROWS = 50_000
+
+
+@transaction.atomic
+def responses_import(
+    *, campaign: Campaign, client: Client, acting_user: User, content: bytes, now: dt.datetime | None = None
+) -> AnswerImportReport:
+    """Import completed responses from a CSV (email, completed_at, external_id, then one column per item key).
+
+    Good rows are imported, bad ones reported with their row number; a row whose external_id was
+    imported before is skipped, so importing the same file twice adds nothing.
+    """
+    now = now or timezone.now()
+    if campaign.status == CampaignStatus.DRAFT:
+        raise ConflictError("Launch or close the campaign before importing answers into it.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ApplicationError(
+            "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.",
+            fields={"file": "Not UTF-8."},
+        ) from error
+    if "\x00" in text:
+        raise ApplicationError("The file is not a CSV text file.", fields={"file": "Binary content."})
+    reader = csv.reader(io.StringIO(text))
+    header = [column.strip() for column in next(reader, [])]
+    if not header:
+        raise ApplicationError("The file is empty.", fields={"file": "No header row."})
+    questions = {
+        question.item_key: question for question in Question.objects.filter(questionnaire=campaign.questionnaire)
+    }
+    mapping, unknown = _column_questions(header, questions)
+    if unknown:
+        raise ApplicationError(
+            f"Unknown columns: {', '.join(unknown[:10])}. Use email, completed_at, external_id and the item keys.",
+            fields={"file": [f"Unknown column {column}" for column in unknown[:10]]},
+        )
+    if not mapping:
+        raise ApplicationError("No answer columns: name columns by item key (e.g. SQ01_E, SQ01_P, NPS).")
+    respondents = {r.email.lower(): r for r in Respondent.objects.filter(audience=campaign.audience)}
+    seen_ids = set(
+        Response.objects.filter(campaign=campaign).exclude(external_id="").values_list("external_id", flat=True)
+    )
+    report = AnswerImportReport()
+    pending: list[tuple[Response, list[Answer]]] = []
+    for row_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        report.total_rows += 1
+        if report.total_rows > MAX_IMPORT_ROWS:
+            raise ApplicationError(f"At most {MAX_IMPORT_ROWS} rows per file; split the file.")
+        cells = dict(zip(header, row, strict=False))
+        reasons: list[str] = []
+        if len(row) > len(header):
+            reasons.append("more cells than columns")
+        external_id = cells.get("external_id", "").strip()[:120]
+        if external_id and external_id in seen_ids:
+            report.already_imported += 1
+            continue
+        email = cells.get("email", "").strip().lower()
+        respondent = None
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                reasons.append(f"email: {email[:60]!r} is not an email address")
+            else:
+                respondent = respondents.get(email)
+                if respondent is None:
+                    reasons.append(f"email: no {campaign.get_audience_display().lower()} respondent {email}")
+        try:
+            completed_at = _completed_at(cells.get("completed_at", "")) or now
+        except ValueError as error:
+            reasons.append(str(error))
+            completed_at = now
+        values: dict[int, dict[str, Any]] = {}
+        for column, question in mapping.items():
+            raw = cells.get(column, "")
+            if not raw.strip():
+                continue
+            try:
+                values.setdefault(question.pk, {"question": question}).update(_import_value(question, raw, column))
+            except ValueError as error:
+                reasons.append(str(error))
+        for fields_ in values.values():
+            question = fields_["question"]
+            if question.kind == QuestionKind.SERVQUAL_PAIR and (
+                fields_.get("value") is None or fields_.get("expectation") is None
+            ):
+                reasons.append(f"{question.item_key}: give both {question.item_key}_E and {question.item_key}_P")
+        if not values and not reasons:
+            reasons.append("no answers in this row")
+        if reasons:
+            report.errors.append({"row": row_number, "reason": "; ".join(reasons)})
+            continue
+        if external_id:
+            seen_ids.add(external_id)
+        response = Response(
+            campaign=campaign,
+            questionnaire=campaign.questionnaire,
+            respondent=respondent,
+            status=Response.Status.COMPLETED,
+            source=Response.Source.IMPORT,
+            segment=respondent.segment if respondent is not None else "",
+            external_id=external_id,
+            started_at=completed_at,
+            completed_at=completed_at,
+        )
+        answers = [
+            Answer(
+                question=fields_["question"],
+                value=fields_.get("value"),
+                expectation=fields_.get("expectation"),
+                choices=fields_.get("choices", []),
+                text=fields_.get("text", ""),
+                allocation=fields_.get("allocation", {}),
+            )
+            for fields_ in values.values()
+        ]
+        pending.append((response, answers))
+    Response.objects.bulk_create([response for response, _answers in pending], batch_size=1000)
+    rows: list[Answer] = []
+    for response, answers in pending:
+        for answer in answers:
+            answer.response = response
+            rows.append(answer)
+    Answer.objects.bulk_create(rows, batch_size=2000)
+    report.imported = len(pending)
+    audit_record(
+        actor=acting_user,
+        client=client,
+        action="campaign.import_responses",
+        target=campaign,
+        changes={"imported": report.imported, "errors": len(report.errors), "already": report.already_imported},
+    )
+    return report

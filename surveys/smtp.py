@@ -1,0 +1,173 @@
+"""SMTP with DATA in two steps, so the database can commit between the content and the final dot.
+
+`smtplib.SMTP.sendmail` writes the message and its terminating `<CRLF>.<CRLF>` in one call. Here
+`begin()` sends MAIL FROM, RCPT TO, DATA and the (dot-stuffed) content without the terminator; the
+caller commits "sent" to the database; `finish()` writes the terminator and reads the reply. A
+process killed before `finish()` leaves a connection dropped mid-DATA, which SMTP servers discard.
+See docs/surveys-campaigns.md ("Exactly once") for what remains.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+
+from django.conf import settings
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+_BARE_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+class SmtpReplyError(Exception):
+    """The server answered with an error code: `code` tells transient (4xx) from permanent (5xx)."""
+
+    def __init__(self, code: int, message: str, *, stage: str) -> None:
+        super().__init__(f"{code} {message}")
+        self.code = code
+        self.message = message
+        self.stage = stage
+
+    @property
+    def is_permanent(self) -> bool:
+        return 500 <= self.code < 600
+
+    @property
+    def is_unknown_mailbox(self) -> bool:
+        return self.stage == "rcpt" and self.code in (550, 551, 553)
+
+
+class DataNotEndedError(Exception):
+    """The end of DATA could not be written: the message was not accepted."""
+
+
+class ReplyLostError(Exception):
+    """The end of DATA was written but the reply never came: delivery is unknown."""
+
+
+def _reply_text(raw: bytes | str) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return " ".join(text.split())[:300]
+
+
+def prepare_data(message: bytes) -> bytes:
+    """CRLF line ends, dot-stuffed (RFC 5321 4.5.2), ending in CRLF, without the terminating dot."""
+    data = _BARE_LINE_END.sub(b"\r\n", message)
+    data = _LEADING_DOT.sub(b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int
+    username: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+    timeout: float = 20
+
+    @classmethod
+    def from_django(cls) -> SmtpSettings:
+        return cls(
+            host=settings.EMAIL_HOST,
+            port=int(settings.EMAIL_PORT),
+            username=settings.EMAIL_HOST_USER or "",
+            password=settings.EMAIL_HOST_PASSWORD or "",
+            use_tls=bool(getattr(settings, "EMAIL_USE_TLS", False)),
+            use_ssl=bool(getattr(settings, "EMAIL_USE_SSL", False)),
+            timeout=float(getattr(settings, "EMAIL_TIMEOUT", None) or 20),
+        )
+
+
+class TwoStepSmtp:
+    """One SMTP connection reused for a batch; each message is `begin()` then `finish()` (or `abort()`)."""
+
+    def __init__(self, config: SmtpSettings) -> None:
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        config = self.config
+        if config.use_ssl:
+            self.connection = smtplib.SMTP_SSL(
+                config.host, config.port, timeout=config.timeout, context=ssl.create_default_context()
+            )
+        else:
+            self.connection = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        self.connection.ehlo()
+        if config.use_tls:
+            self.connection.starttls(context=ssl.create_default_context())
+            self.connection.ehlo()
+        if config.username:
+            self.connection.login(config.username, config.password)
+
+    def _require(self) -> smtplib.SMTP:
+        if self.connection is None:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        return self.connection
+
+    def begin(self, *, from_address: str, recipient: str, message: bytes) -> None:
+        """Envelope and content, without the end of DATA. Raises SmtpReplyError or a connection error."""
+        smtp = self._require()
+        code, reply = smtp.mail(from_address)
+        if code != 250:
+            self._reset()
+            raise SmtpReplyError(code, _reply_text(reply), stage="mail")
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            self._reset()
+            raise SmtpReplyError(code, _reply_text(reply), stage="rcpt")
+        smtp.putcmd("data")
+        code, reply = smtp.getreply()
+        if code != 354:
+            self._reset()
+            raise SmtpReplyError(code, _reply_text(reply), stage="data")
+        smtp.send(prepare_data(message))
+
+    def finish(self) -> None:
+        """Write the end of DATA and read the reply: returns on 250, raises SmtpReplyError otherwise.
+
+        DataNotEndedError: the terminator could not be written, so the server has not accepted the
+        message. ReplyLostError: it was written but no reply came; the server may have accepted it.
+        """
+        smtp = self._require()
+        try:
+            smtp.send(b".\r\n")
+        except (smtplib.SMTPException, OSError) as error:
+            self.abort()
+            raise DataNotEndedError(str(error) or type(error).__name__) from error
+        try:
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPException, OSError) as error:
+            self.abort()
+            raise ReplyLostError(str(error) or type(error).__name__) from error
+        if code != 250:
+            raise SmtpReplyError(code, _reply_text(reply), stage="end")
+
+    def abort(self) -> None:
+        """Drop the connection in the middle of DATA: the server discards the message."""
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
+
+    def _reset(self) -> None:
+        try:
+            self._require().rset()
+        except (smtplib.SMTPException, OSError):
+            self.abort()
+
+    def close(self) -> None:
+        if self.connection is None:
+            return
+        try:
+            self.connection.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            self.abort()
