@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -394,6 +394,7 @@ def _completed_at(raw: str) -> dt.datetime | None:
 
 
 MAX_IMPORT_ROWS = 50_000
+ANALYZE_AFTER_ROWS = 10_000
 
 
 @transaction.atomic
@@ -520,6 +521,11 @@ def responses_import(
             answer.response = response
             rows.append(answer)
     Answer.objects.bulk_create(rows, batch_size=2000)
+    if len(rows) >= ANALYZE_AFTER_ROWS:
+        # Fresh planner statistics: a compile right after a big import would otherwise plan its
+        # joins for the tables' old (small) size until autovacuum catches up.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Response._meta.db_table}, {Answer._meta.db_table}")
     report.imported = len(pending)
     audit_record(
         actor=acting_user,
