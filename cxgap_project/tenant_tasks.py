@@ -8,6 +8,7 @@ it only logs and runs the body in *public*. So a tenant task names its schema ex
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -17,6 +18,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from cxgap_project.tenancy import current_schema_name
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,6 +72,27 @@ def enqueue(task: Any, *, schema_name: str, countdown: float | None = None, **kw
     if countdown is not None:
         options["countdown"] = countdown
     task.apply_async(kwargs={"schema_name": schema_name, **kwargs}, **options)
+
+
+# A best-effort send gives up quickly: the request that triggered it is waiting.
+BEST_EFFORT_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def enqueue_best_effort(task: Any, *, schema_name: str, countdown: float | None = None, **kwargs: Any) -> bool:
+    """Send a tenant task whose work a periodic sweep also does; with the broker down, log and go on.
+
+    For side effects of a user's request (a respondent's submit, a cockpit refresh) that must never
+    turn a saved change into an error page. False when the message could not be sent.
+    """
+    options: dict[str, Any] = {"headers": {"_schema_name": schema_name}, "retry_policy": BEST_EFFORT_RETRY_POLICY}
+    if countdown is not None:
+        options["countdown"] = countdown
+    try:
+        task.apply_async(kwargs={"schema_name": schema_name, **kwargs}, **options)
+    except Exception:  # the broker is down or unreachable: the sweep catches up
+        logger.warning("could not send %s for %s; the periodic sweep will do it", task.name, schema_name, exc_info=True)
+        return False
+    return True
 
 
 def ready_client_schemas() -> list[str]:
