@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django_tenants.utils import schema_context
 
 from cxgap_project.tenancy import current_schema_name
@@ -72,6 +73,31 @@ def enqueue(task: Any, *, schema_name: str, countdown: float | None = None, **kw
     if countdown is not None:
         options["countdown"] = countdown
     task.apply_async(kwargs={"schema_name": schema_name, **kwargs}, **options)
+
+
+# What a lost database connection raises (server restart, failover, a terminated backend).
+DATABASE_LOST = (OperationalError, InterfaceError)
+
+
+def is_database_lost(error: BaseException) -> bool:
+    return isinstance(error, DATABASE_LOST)
+
+
+def record_after_failure(write: Callable[[], None], *, attempts: int = 6, first_wait: float = 0.5) -> None:
+    """Run a task's failure bookkeeping (job failed, status failed) even when the failure was the
+    database going away: the broken connection is dropped and the write tried again while the
+    server comes back (about 15 s in all). Raises the last error if it never does."""
+    for attempt in range(attempts):
+        try:
+            write()
+            return
+        except DATABASE_LOST:
+            # Django keeps the dead connection until told; a fresh one is opened on the next query
+            # (django-tenants sets the schema's search_path again on it).
+            connection.close()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(first_wait * 2**attempt)
 
 
 # A best-effort send gives up quickly: the request that triggered it is waiting.
