@@ -132,7 +132,7 @@ def survey(request: ClientRequest, token: str) -> HttpResponse:
         try:
             with translation.override(language):
                 saved = response_page_save(
-                    invitation=invitation, page_index=page_index, data=request.POST, language=language
+                    invitation=invitation, page_index=page_index, data=request.POST, language=language, pages=pages
                 )
         except AlreadyCompletedError:
             return _notice(request, "already_completed", language=language, questionnaire=questionnaire)
