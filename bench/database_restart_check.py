@@ -83,8 +83,9 @@ def compile_scenario(*, client: Any, consultant: Any, campaign_id: int, server: 
         report = report_compile_start(
             client=client, acting_user=consultant, title="Restart check", campaign_ids=[campaign_id]
         )
+    job_id = str(report.job_id)
     eventually(
-        lambda: BackgroundJob.objects.filter(pk=report.job_id, progress_done__gte=3).exists(),
+        lambda: BackgroundJob.objects.filter(pk=job_id, progress_done__gte=3).exists(),
         what="the compile to aggregate",
     )
     print("compile: restarting PostgreSQL while it aggregates …", flush=True)
@@ -96,7 +97,7 @@ def compile_scenario(*, client: Any, consultant: Any, campaign_id: int, server: 
             return GapReport.objects.filter(pk=report.pk, status=GapReport.Status.FAILED).first()
 
     after = eventually(failed, what="the report to be marked failed")
-    job = BackgroundJob.objects.get(pk=report.job_id)
+    job = BackgroundJob.objects.get(pk=job_id)
     print(f"compile: report {after.status} ({after.error!r}); job {job.status}: {job.message!r}")
     clean = not after.data and job.status == BackgroundJob.Status.FAILED
     with tenant_context(client):
@@ -133,8 +134,9 @@ def import_scenario(*, client: Any, consultant: Any, server: Any) -> bool:
             uploaded_file=SimpleUploadedFile("people.csv", content, content_type="text/csv"),
         )
         queued = respondent_import_confirm(client=client, acting_user=consultant, respondent_import=uploaded)
+    job_id = str(queued.job_id)
     eventually(
-        lambda: BackgroundJob.objects.filter(pk=queued.job_id, progress_done__gte=2000).exists(),
+        lambda: BackgroundJob.objects.filter(pk=job_id, progress_done__gte=2000).exists(),
         what="the import to write its first batches",
     )
     print("import: restarting PostgreSQL mid-import …", flush=True)
@@ -146,7 +148,7 @@ def import_scenario(*, client: Any, consultant: Any, server: Any) -> bool:
             return RespondentImport.objects.filter(pk=queued.pk, status=RespondentImport.Status.FAILED).first()
 
     after = eventually(failed, what="the import to be marked failed")
-    job = BackgroundJob.objects.get(pk=queued.job_id)
+    job = BackgroundJob.objects.get(pk=job_id)
     with tenant_context(client):
         kept = Respondent.objects.count()
     print(f"import: {after.status} ({after.error_message!r}); job {job.status}; {kept:,} rows kept")
