@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cxgap_project.tenancy import current_schema_name
 from diagnostics.models import Dimension
 from surveys.links import respondent_token_hash
 from surveys.models import (
@@ -49,11 +52,34 @@ def invitation_response(invitation: Invitation) -> Response | None:
         return None
 
 
+# Pages of frozen questionnaire versions, per process: a version a campaign launched with never
+# changes (edits make a new version), so every respondent of a wave can share one copy. Entries
+# expire so that renamed stages or dimensions linked to its questions show up within minutes.
+FROZEN_PAGES_SECONDS = 300.0
+FROZEN_PAGES_MAX = 256
+_frozen_pages: dict[tuple[str, int], tuple[float, list[QuestionPage]]] = {}
+_frozen_pages_lock = threading.Lock()
+
+
 def questionnaire_page_list(*, invitation: Invitation) -> list[QuestionPage]:
-    """Pages of the campaign's questionnaire, questions prefetched (two queries)."""
+    """Pages of the campaign's questionnaire, questions prefetched (two queries, none when a frozen
+    version's pages were read in this process in the last minutes). Treat them as read-only."""
     from surveys.selectors.questionnaires import questionnaire_pages
 
-    return list(questionnaire_pages(questionnaire=invitation.campaign.questionnaire))
+    questionnaire = invitation.campaign.questionnaire
+    if not questionnaire.is_frozen:
+        return list(questionnaire_pages(questionnaire=questionnaire))
+    key = (current_schema_name(), questionnaire.pk)
+    now = time.monotonic()
+    cached = _frozen_pages.get(key)
+    if cached is not None and now - cached[0] < FROZEN_PAGES_SECONDS:
+        return cached[1]
+    pages = list(questionnaire_pages(questionnaire=questionnaire))
+    with _frozen_pages_lock:
+        if len(_frozen_pages) >= FROZEN_PAGES_MAX:
+            _frozen_pages.clear()
+        _frozen_pages[key] = (now, pages)
+    return pages
 
 
 @dataclass(frozen=True)

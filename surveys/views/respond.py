@@ -50,12 +50,10 @@ def _is_rate_limited(request: ClientRequest) -> bool:
     address = request.META.get("REMOTE_ADDR", "unknown")
     key = f"respondent-rate:{address}:{int(time.time() // 60)}"
     try:
-        cache.add(key, 0, timeout=120)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=120)
-            count = 1
+            count = cache.incr(key)  # one round trip for every request but an address's first this minute
+        except ValueError:
+            count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     except Exception:
         # Redis down: a respondent's answers matter more than the limit, so let the request through.
         logger.warning("respondent rate limit skipped: the cache is unavailable", exc_info=True)
