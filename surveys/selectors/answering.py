@@ -31,11 +31,13 @@ def invitation_for_token(*, raw_token: str) -> Invitation | None:
     """The invitation behind a link in *this* client's schema, or None (unknown, malformed, foreign)."""
     if not raw_token or len(raw_token) > TOKEN_MAX_LENGTH:
         return None
-    return (
-        Invitation.objects.select_related("campaign__questionnaire", "respondent", "response")
-        .filter(token_hash=respondent_token_hash(raw_token))
-        .first()
-    )
+    # get(), not first(): the hash is unique, and an ORDER BY costs more to build than to run.
+    try:
+        return Invitation.objects.select_related("campaign__questionnaire", "respondent", "response").get(
+            token_hash=respondent_token_hash(raw_token)
+        )
+    except Invitation.DoesNotExist:
+        return None
 
 
 def invitation_is_closed(invitation: Invitation) -> bool:
@@ -115,8 +117,17 @@ def saved_answers(*, response: Response | None) -> dict[int, Answer]:
     return {answer.question_id: answer for answer in Answer.objects.filter(response=response)}
 
 
-def missing_required(*, response: Response) -> list[int]:
-    """Ids of required questions of the response's questionnaire that have no answer yet."""
+def missing_required(*, response: Response, pages: list[QuestionPage] | None = None) -> list[int]:
+    """Ids of required questions of the response's questionnaire that have no answer yet, in page
+    order. With the questionnaire's `pages` at hand, one plain query for the answered ids."""
+    if pages is not None:
+        answered = set(Answer.objects.filter(response=response).values_list("question_id", flat=True))
+        return [
+            question.pk
+            for page in pages
+            for question in page.questions.all()
+            if question.is_required and question.pk not in answered
+        ]
     return list(
         Question.objects.filter(questionnaire_id=response.questionnaire_id, is_required=True)
         .annotate(answered=Count("answers", filter=Q(answers__response=response)))

@@ -241,7 +241,7 @@ def response_page_save(
     # Read after the lock, in a statement of its own: a join in the locking query would still show
     # "no response" to the second of two simultaneous first submits (PostgreSQL re-reads only the
     # locked row), which would then try to create a second one.
-    response = Response.objects.select_for_update().filter(invitation=invitation).first()
+    response = next(iter(Response.objects.select_for_update().filter(invitation=invitation)), None)
     if response is not None and response.status == Response.Status.COMPLETED:
         raise AlreadyCompletedError(_("You have already completed this survey. Thank you!"))
     if invitation_is_closed(invitation) or invitation.state not in OPEN_FOR_ANSWERS:
@@ -277,7 +277,7 @@ def response_page_save(
     response.language = language
     response.current_page = max(response.current_page, next_page)
     if is_last:
-        missing = missing_required(response=response)
+        missing = missing_required(response=response, pages=pages)
         if missing:
             first_missing = next(
                 index for index, page in enumerate(pages) if any(q.pk in missing for q in page.questions.all())
