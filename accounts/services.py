@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,8 @@ from accounts.selectors import client_url, console_url, membership_role
 from accounts.tokens import new_token, token_hash
 from cxgap_project.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from cxgap_project.tenancy import current_schema_name
+
+logger = logging.getLogger(__name__)
 
 CLIENT_SETTING_FIELDS = ("name", "brand_colour", "k_anonymity_threshold", "benchmark_opt_in", "timezone", "language")
 
@@ -533,13 +536,22 @@ def client_summary_refresh_soon(*, schema_name: str) -> None:
     from django.core.cache import cache
 
     from accounts.tasks import refresh_client_summary
-    from cxgap_project.tenant_tasks import enqueue
+    from cxgap_project.tenant_tasks import enqueue_best_effort
 
     if schema_name == settings.PUBLIC_SCHEMA_NAME:
         return
-    if cache.add("cockpit-summary-refresh", 1, timeout=SUMMARY_REFRESH_DELAY_SECONDS - 5):
+    # Best effort: the change that triggered this (a respondent's answers, say) is what matters;
+    # with Redis down the beat's `cockpit-summaries` sweep refreshes the summary later.
+    try:
+        is_first = cache.add("cockpit-summary-refresh", 1, timeout=SUMMARY_REFRESH_DELAY_SECONDS - 5)
+    except Exception:
+        logger.warning("cache unavailable; cockpit summary of %s left to the periodic sweep", schema_name)
+        return
+    if is_first:
         transaction.on_commit(
-            lambda: enqueue(refresh_client_summary, schema_name=schema_name, countdown=SUMMARY_REFRESH_DELAY_SECONDS)
+            lambda: enqueue_best_effort(
+                refresh_client_summary, schema_name=schema_name, countdown=SUMMARY_REFRESH_DELAY_SECONDS
+            )
         )
 
 

@@ -8,15 +8,19 @@ it only logs and runs the body in *public*. So a tenant task names its schema ex
 from __future__ import annotations
 
 import functools
+import logging
+import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django_tenants.utils import schema_context
 
 from cxgap_project.tenancy import current_schema_name
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,6 +73,52 @@ def enqueue(task: Any, *, schema_name: str, countdown: float | None = None, **kw
     if countdown is not None:
         options["countdown"] = countdown
     task.apply_async(kwargs={"schema_name": schema_name, **kwargs}, **options)
+
+
+# What a lost database connection raises (server restart, failover, a terminated backend).
+DATABASE_LOST = (OperationalError, InterfaceError)
+
+
+def is_database_lost(error: BaseException) -> bool:
+    return isinstance(error, DATABASE_LOST)
+
+
+def record_after_failure(write: Callable[[], None], *, attempts: int = 6, first_wait: float = 0.5) -> None:
+    """Run a task's failure bookkeeping (job failed, status failed) even when the failure was the
+    database going away: the broken connection is dropped and the write tried again while the
+    server comes back (about 15 s in all). Raises the last error if it never does."""
+    for attempt in range(attempts):
+        try:
+            write()
+            return
+        except DATABASE_LOST:
+            # Django keeps the dead connection until told; a fresh one is opened on the next query
+            # (django-tenants sets the schema's search_path again on it).
+            connection.close()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(first_wait * 2**attempt)
+
+
+# A best-effort send gives up quickly: the request that triggered it is waiting.
+BEST_EFFORT_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def enqueue_best_effort(task: Any, *, schema_name: str, countdown: float | None = None, **kwargs: Any) -> bool:
+    """Send a tenant task whose work a periodic sweep also does; with the broker down, log and go on.
+
+    For side effects of a user's request (a respondent's submit, a cockpit refresh) that must never
+    turn a saved change into an error page. False when the message could not be sent.
+    """
+    options: dict[str, Any] = {"headers": {"_schema_name": schema_name}, "retry_policy": BEST_EFFORT_RETRY_POLICY}
+    if countdown is not None:
+        options["countdown"] = countdown
+    try:
+        task.apply_async(kwargs={"schema_name": schema_name, **kwargs}, **options)
+    except Exception:  # the broker is down or unreachable: the sweep catches up
+        logger.warning("could not send %s for %s; the periodic sweep will do it", task.name, schema_name, exc_info=True)
+        return False
+    return True
 
 
 def ready_client_schemas() -> list[str]:

@@ -24,7 +24,7 @@ from accounts.selectors import membership_role
 from accounts.services import audit_record, job_create, job_fail, job_progress, job_start, job_succeed
 from cxgap_project.errors import ApplicationError, ConflictError, PermissionDeniedError
 from cxgap_project.tenancy import current_schema_name
-from cxgap_project.tenant_tasks import enqueue
+from cxgap_project.tenant_tasks import enqueue, is_database_lost
 from diagnostics.models import Assessment, Initiative
 from reports import compile as aggregation
 from reports import gaps, selectors
@@ -304,6 +304,8 @@ def compile_failure_message(error: Exception) -> str:
     """What the consultant reads when a compile fails: our own messages, else a generic one."""
     if isinstance(error, ApplicationError):
         return error.message
+    if is_database_lost(error):
+        return "The database connection was lost while compiling (a restart or failover); nothing was saved. Try again."
     if isinstance(error, ValidationError):
         return "The compiled report did not pass its checks: " + "; ".join(error.messages)
     return f"The report could not be compiled ({type(error).__name__}). Try again; if it keeps failing, tell support."

@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import shared_task
 
-from cxgap_project.tenant_tasks import tenant_task
+from cxgap_project.tenant_tasks import record_after_failure, tenant_task
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,8 @@ def compile_report(*, schema_name: str, report_id: int, job_id: Any = None) -> N
         report_compile(report_id=report_id, job_id=job_id)
     except Exception as error:
         logger.exception("compiling report %s in %s failed", report_id, schema_name)
-        report_compile_fail(report_id=report_id, job_id=job_id, message=compile_failure_message(error))
+        message = compile_failure_message(error)
+        record_after_failure(lambda: report_compile_fail(report_id=report_id, job_id=job_id, message=message))
         raise
 
 

@@ -38,5 +38,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         respondents.respondent_import_confirm,
         name="respondent_import_confirm",
     ),
+    path(
+        "surveys/respondents/import/<int:import_id>/retry/",
+        respondents.respondent_import_retry,
+        name="respondent_import_retry",
+    ),
     path("surveys/respondents/opt-outs/", respondents.optout_list, name="optout_list"),
 ]

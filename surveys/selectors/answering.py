@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cxgap_project.tenancy import current_schema_name
 from diagnostics.models import Dimension
 from surveys.links import respondent_token_hash
 from surveys.models import (
@@ -28,11 +31,13 @@ def invitation_for_token(*, raw_token: str) -> Invitation | None:
     """The invitation behind a link in *this* client's schema, or None (unknown, malformed, foreign)."""
     if not raw_token or len(raw_token) > TOKEN_MAX_LENGTH:
         return None
-    return (
-        Invitation.objects.select_related("campaign__questionnaire", "respondent", "response")
-        .filter(token_hash=respondent_token_hash(raw_token))
-        .first()
-    )
+    # get(), not first(): the hash is unique, and an ORDER BY costs more to build than to run.
+    try:
+        return Invitation.objects.select_related("campaign__questionnaire", "respondent", "response").get(
+            token_hash=respondent_token_hash(raw_token)
+        )
+    except Invitation.DoesNotExist:
+        return None
 
 
 def invitation_is_closed(invitation: Invitation) -> bool:
@@ -49,11 +54,34 @@ def invitation_response(invitation: Invitation) -> Response | None:
         return None
 
 
+# Pages of frozen questionnaire versions, per process: a version a campaign launched with never
+# changes (edits make a new version), so every respondent of a wave can share one copy. Entries
+# expire so that renamed stages or dimensions linked to its questions show up within minutes.
+FROZEN_PAGES_SECONDS = 300.0
+FROZEN_PAGES_MAX = 256
+_frozen_pages: dict[tuple[str, int], tuple[float, list[QuestionPage]]] = {}
+_frozen_pages_lock = threading.Lock()
+
+
 def questionnaire_page_list(*, invitation: Invitation) -> list[QuestionPage]:
-    """Pages of the campaign's questionnaire, questions prefetched (two queries)."""
+    """Pages of the campaign's questionnaire, questions prefetched (two queries, none when a frozen
+    version's pages were read in this process in the last minutes). Treat them as read-only."""
     from surveys.selectors.questionnaires import questionnaire_pages
 
-    return list(questionnaire_pages(questionnaire=invitation.campaign.questionnaire))
+    questionnaire = invitation.campaign.questionnaire
+    if not questionnaire.is_frozen:
+        return list(questionnaire_pages(questionnaire=questionnaire))
+    key = (current_schema_name(), questionnaire.pk)
+    now = time.monotonic()
+    cached = _frozen_pages.get(key)
+    if cached is not None and now - cached[0] < FROZEN_PAGES_SECONDS:
+        return cached[1]
+    pages = list(questionnaire_pages(questionnaire=questionnaire))
+    with _frozen_pages_lock:
+        if len(_frozen_pages) >= FROZEN_PAGES_MAX:
+            _frozen_pages.clear()
+        _frozen_pages[key] = (now, pages)
+    return pages
 
 
 @dataclass(frozen=True)
@@ -89,8 +117,17 @@ def saved_answers(*, response: Response | None) -> dict[int, Answer]:
     return {answer.question_id: answer for answer in Answer.objects.filter(response=response)}
 
 
-def missing_required(*, response: Response) -> list[int]:
-    """Ids of required questions of the response's questionnaire that have no answer yet."""
+def missing_required(*, response: Response, pages: list[QuestionPage] | None = None) -> list[int]:
+    """Ids of required questions of the response's questionnaire that have no answer yet, in page
+    order. With the questionnaire's `pages` at hand, one plain query for the answered ids."""
+    if pages is not None:
+        answered = set(Answer.objects.filter(response=response).values_list("question_id", flat=True))
+        return [
+            question.pk
+            for page in pages
+            for question in page.questions.all()
+            if question.is_required and question.pk not in answered
+        ]
     return list(
         Question.objects.filter(questionnaire_id=response.questionnaire_id, is_required=True)
         .annotate(answered=Count("answers", filter=Q(answers__response=response)))

@@ -219,25 +219,44 @@ class PageSaved:
 
 @transaction.atomic
 def response_page_save(
-    *, invitation: Invitation, page_index: int, data: Any, language: str, now: dt.datetime | None = None
+    *,
+    invitation: Invitation,
+    page_index: int,
+    data: Any,
+    language: str,
+    now: dt.datetime | None = None,
+    pages: list[QuestionPage] | None = None,
 ) -> PageSaved:
-    """Validate and store one page; the last page completes the survey once."""
+    """Validate and store one page; the last page completes the survey once.
+
+    `pages`: the questionnaire's pages with their questions, when the caller has loaded them
+    already (the respondent view has; a launched questionnaire does not change).
+    """
     now = now or timezone.now()
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("campaign__questionnaire", "respondent")
         .get(pk=invitation.pk)
     )
-    response = Response.objects.select_for_update().filter(invitation=invitation).first()
+    # Read after the lock, in a statement of its own: a join in the locking query would still show
+    # "no response" to the second of two simultaneous first submits (PostgreSQL re-reads only the
+    # locked row), which would then try to create a second one.
+    response = next(iter(Response.objects.select_for_update().filter(invitation=invitation)), None)
     if response is not None and response.status == Response.Status.COMPLETED:
         raise AlreadyCompletedError(_("You have already completed this survey. Thank you!"))
     if invitation_is_closed(invitation) or invitation.state not in OPEN_FOR_ANSWERS:
         raise SurveyClosedError(_("This survey has closed. Thank you for your interest."))
-    pages = questionnaire_page_list(invitation=invitation)
+    if pages is None:
+        pages = questionnaire_page_list(invitation=invitation)
     reached = response.current_page if response is not None else 0
     if not 0 <= page_index < len(pages) or page_index > reached:
         raise AnswerError(_("This page is not part of your survey."), is_tampered=True)
-    answers = page_answers_clean(page=pages[page_index], data=data, names=dimension_names())
+    page = pages[page_index]
+    has_importance = any(question.kind == QuestionKind.IMPORTANCE for question in page.questions.all())
+    answers = page_answers_clean(page=page, data=data, names=dimension_names() if has_importance else {})
+    is_last = page_index == len(pages) - 1
+    next_page = min(page_index + 1, len(pages) - 1)
+    is_new = response is None
     if response is None:
         respondent = invitation.respondent
         response = Response.objects.create(
@@ -247,6 +266,7 @@ def response_page_save(
             respondent=respondent,
             segment=respondent.segment if respondent is not None else "",
             language=language,
+            current_page=next_page,
             started_at=now,
         )
     _store(response, answers)
@@ -254,11 +274,10 @@ def response_page_save(
         invitation.started_at = now
     if invitation.state in (InvitationState.SCHEDULED, InvitationState.SENT, InvitationState.OPENED):
         invitation.state = InvitationState.STARTED
-    is_last = page_index == len(pages) - 1
     response.language = language
-    response.current_page = max(response.current_page, min(page_index + 1, len(pages) - 1))
+    response.current_page = max(response.current_page, next_page)
     if is_last:
-        missing = missing_required(response=response)
+        missing = missing_required(response=response, pages=pages)
         if missing:
             first_missing = next(
                 index for index, page in enumerate(pages) if any(q.pk in missing for q in page.questions.all())
@@ -274,7 +293,8 @@ def response_page_save(
         invitation.state = InvitationState.COMPLETED
         invitation.completed_at = now
         invitation.next_reminder_at = None
-    response.save(update_fields=["language", "current_page", "status", "completed_at", "updated_at"])
+    if not is_new or is_last:  # a new response was created with these values already
+        response.save(update_fields=["language", "current_page", "status", "completed_at", "updated_at"])
     invitation.save(update_fields=["state", "started_at", "completed_at", "next_reminder_at"])
     return PageSaved(next_page=page_index if is_last else page_index + 1, is_completed=is_last)
 

@@ -30,7 +30,7 @@ from accounts.models import Client, User
 from accounts.services import audit_record, job_create, job_fail, job_progress, job_start, job_succeed
 from cxgap_project.errors import ApplicationError, ConflictError
 from cxgap_project.tenancy import current_client
-from cxgap_project.tenant_tasks import enqueue
+from cxgap_project.tenant_tasks import enqueue, is_database_lost
 from surveys.importers import MAX_FILE_BYTES, Column, ImportFileError, RespondentTable, open_table, rows_table
 from surveys.models import Audience, OptOut, Respondent, RespondentImport, Response
 from surveys.selectors.respondents import optout_email_hash as optout_email_hash
@@ -418,6 +418,64 @@ def respondent_import_confirm(
     respondent_import.status = RespondentImport.Status.QUEUED
     respondent_import.job_id = job.pk
     respondent_import.save(update_fields=["status", "job_id"])
+    from surveys.tasks_import import respondent_import_task
+
+    schema_name, import_id, job_id = client.schema_name, respondent_import.pk, str(job.pk)
+    transaction.on_commit(
+        lambda: enqueue(respondent_import_task, schema_name=schema_name, import_id=import_id, job_id=job_id)
+    )
+    return respondent_import
+
+
+@transaction.atomic
+def respondent_import_fail(*, import_id: int, job_id: str | None, message: str) -> None:
+    """Mark an interrupted background import failed. A finished one stays as it is (a second run of
+    the task that tripped over it is not a failure of the import)."""
+    respondent_import = RespondentImport.objects.select_for_update().filter(pk=import_id).first()
+    if respondent_import is not None and respondent_import.status in (
+        RespondentImport.Status.QUEUED,
+        RespondentImport.Status.RUNNING,
+    ):
+        respondent_import.status = RespondentImport.Status.FAILED
+        respondent_import.error_message = message[:500]
+        respondent_import.finished_at = timezone.now()
+        respondent_import.save(update_fields=["status", "error_message", "finished_at"])
+    if job_id and (respondent_import is None or respondent_import.status == RespondentImport.Status.FAILED):
+        job_fail(job_id=job_id, message=message)
+
+
+def import_failure_message(error: Exception) -> str:
+    """What the consultant reads when a background import stops."""
+    if isinstance(error, ApplicationError):
+        return error.message
+    if is_database_lost(error):
+        return (
+            "The database connection was lost during the import (a restart or failover). "
+            "Rows imported so far are kept; run the import again to finish it."
+        )
+    return f"The import stopped ({type(error).__name__}). Run it again; if it keeps failing, tell support."
+
+
+@transaction.atomic
+def respondent_import_retry(
+    *, client: Client, acting_user: User, respondent_import: RespondentImport
+) -> RespondentImport:
+    """Run a failed background import again from its stored file. Rows are upserted by email, so
+    the ones the failed run already imported are not added twice."""
+    respondent_import = RespondentImport.objects.select_for_update().get(pk=respondent_import.pk)
+    if respondent_import.status != RespondentImport.Status.FAILED:
+        raise ConflictError("Only a failed import can be run again.")
+    if not respondent_import.stored_file:
+        raise ConflictError("The uploaded file is no longer kept; upload it again.")
+    job = job_create(
+        client=client, kind="respondent_import", created_by=acting_user, total=respondent_import.total_rows
+    )
+    respondent_import.status = RespondentImport.Status.QUEUED
+    respondent_import.error_message = ""
+    respondent_import.finished_at = None
+    respondent_import.job_id = job.pk
+    respondent_import.save(update_fields=["status", "error_message", "finished_at", "job_id"])
+    audit_record(actor=acting_user, client=client, action="respondent_import.retry", target=respondent_import)
     from surveys.tasks_import import respondent_import_task
 
     schema_name, import_id, job_id = client.schema_name, respondent_import.pk, str(job.pk)

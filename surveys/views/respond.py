@@ -7,6 +7,7 @@ cache keys).
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -42,16 +43,21 @@ from surveys.services.answering import (
     response_page_save,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def _is_rate_limited(request: ClientRequest) -> bool:
     address = request.META.get("REMOTE_ADDR", "unknown")
     key = f"respondent-rate:{address}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+        try:
+            count = cache.incr(key)  # one round trip for every request but an address's first this minute
+        except ValueError:
+            count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+    except Exception:
+        # Redis down: a respondent's answers matter more than the limit, so let the request through.
+        logger.warning("respondent rate limit skipped: the cache is unavailable", exc_info=True)
+        return False
     return int(count) > settings.SURVEYS_RESPONDENT_RATE_PER_MINUTE
 
 
@@ -124,7 +130,7 @@ def survey(request: ClientRequest, token: str) -> HttpResponse:
         try:
             with translation.override(language):
                 saved = response_page_save(
-                    invitation=invitation, page_index=page_index, data=request.POST, language=language
+                    invitation=invitation, page_index=page_index, data=request.POST, language=language, pages=pages
                 )
         except AlreadyCompletedError:
             return _notice(request, "already_completed", language=language, questionnaire=questionnaire)

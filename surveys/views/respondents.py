@@ -180,6 +180,22 @@ def respondent_import_detail(request: ClientRequest, import_id: int) -> HttpResp
 
 @consultant_required
 @require_POST
+def respondent_import_retry(request: ClientRequest, import_id: int) -> HttpResponse:
+    """Run a failed background import again (after a database restart, say) from its stored file."""
+    respondent_import = _import_or_404(import_id)
+    try:
+        services.respondent_import_retry(
+            client=request.tenant, acting_user=request.user, respondent_import=respondent_import
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Importing again in the background.")
+    return redirect("surveys:respondent_import_detail", respondent_import.pk)
+
+
+@consultant_required
+@require_POST
 def respondent_import_confirm(request: ClientRequest, import_id: int) -> HttpResponse:
     respondent_import = _import_or_404(import_id)
     try:
