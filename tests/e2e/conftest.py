@@ -7,6 +7,7 @@ browser fails the run. Screenshots of key pages land in test-artifacts/screensho
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -25,7 +26,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
+from django_tenants.utils import schema_context
 
+from accounts.models import Client
 from tests.conftest import PROJECT_DIR, start_worker, stop_worker
 
 # Playwright's sync API keeps an event loop in this thread; Django's guard against ORM calls from
@@ -176,22 +179,42 @@ def live_app(django_db_setup: None, chromium_path: str) -> Iterator[LiveApp]:
         mail.controller.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+def _open_page(browser: Any, request: pytest.FixtureRequest, name: str, **options: Any) -> Iterator[Any]:
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    yield opened
+    # A failed journey leaves a picture of where it stopped: <test>/failed-<fixture>.png.
+    if request.node.stash.get(CALL_FAILED, False):
+        folder = ARTIFACTS / request.node.name
+        folder.mkdir(parents=True, exist_ok=True)
+        # The page may be gone with the failure; the report has the traceback either way.
+        with contextlib.suppress(Exception):
+            opened.screenshot(path=str(folder / f"failed-{name}.png"), full_page=True)
+    context.close()
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
-    yield opened
-    context.close()
+    yield from _open_page(browser, request, "page", viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
-def phone_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
-    yield opened
-    context.close()
+def phone_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from _open_page(
+        browser, request, "phone_page", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
 
 
 @pytest.fixture
@@ -218,6 +241,20 @@ def assert_accessible(page: Any) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
     )
     assert not violations, f"accessibility violations on {page.url}:\n{summary}"
+
+
+@pytest.fixture
+def created_slugs(live_db: None) -> Iterator[list[str]]:
+    """Slugs of clients a test creates through the UI; their tenants (and schemas) are dropped after it."""
+    slugs: list[str] = []
+    yield slugs
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        for client in Client.objects.filter(slug__in=slugs):
+            client.delete(force_drop=True)
+
+
+def unique_slug(prefix: str) -> str:
+    return f"{prefix}-{os.getpid() % 1000}-{int(time.time() * 1000) % 10_000_000}"
 
 
 def sign_in(page: Any, url: str, email: str, password: str) -> None:

@@ -3,23 +3,11 @@
 import time
 
 import pytest
-from django.conf import settings
-from django_tenants.utils import schema_context
 
-from accounts.models import Client
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def created_slugs(live_db):
-    slugs: list[str] = []
-    yield slugs
-    with schema_context(settings.PUBLIC_SCHEMA_NAME):
-        for client in Client.objects.filter(slug__in=slugs):
-            client.delete(force_drop=True)
 
 
 def test_consultant_creates_a_client_and_opens_its_portal(live_app, page, screenshot, world, created_slugs):
