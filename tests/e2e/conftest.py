@@ -119,6 +119,7 @@ def _free_port() -> int:
 class LiveApp:
     port: int
     mail: MailSink
+    queue: str  # the live worker's queue (e.g. settings.SURVEYS_DISPATCH_QUEUE for a launch from the test)
 
     def url(self, host: str = "", path: str = "/") -> str:
         prefix = f"{host}." if host else ""
@@ -171,7 +172,7 @@ def live_app(django_db_setup: None, chromium_path: str) -> Iterator[LiveApp]:
     else:
         raise AssertionError("the live server did not start; see .cxgap/e2e-web.log")
     try:
-        yield LiveApp(port=port, mail=mail)
+        yield LiveApp(port=port, mail=mail, queue=queue)
     finally:
         web.terminate()
         web.wait(timeout=20)

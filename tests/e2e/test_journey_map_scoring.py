@@ -4,6 +4,7 @@ in the grid and reads the diagnosed gap on the heatmap."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in, unique_slug
@@ -37,7 +38,7 @@ def test_consultant_maps_scores_and_reads_the_heatmap(live_app, page, screenshot
 
     # An empty client: the maps page says so and offers the first step.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Journey maps").click()
-    assert page.get_by_role("heading", name="No journey maps yet — create one").is_visible()
+    expect(page.get_by_role("heading", name="No journey maps yet — create one")).to_be_visible()
     page.get_by_role("link", name="New journey map").first.click()
     page.get_by_label("Name").fill("Home broadband")
     page.get_by_label("Start from the default stages").uncheck()
@@ -49,10 +50,10 @@ def test_consultant_maps_scores_and_reads_the_heatmap(live_app, page, screenshot
     add_touchpoint(page, "Buy", "Checkout call", "Phone")
     page.get_by_role("link", name="View map").click()
     stages = page.get_by_role("list", name="Stages in journey order")
-    assert stages.get_by_role("heading", name="1 Discover").is_visible()
-    assert stages.get_by_role("heading", name="2 Buy").is_visible()
-    assert stages.get_by_text("Price comparison site").is_visible()
-    assert stages.get_by_text("Checkout call").is_visible()
+    expect(stages.get_by_role("heading", name="1 Discover")).to_be_visible()
+    expect(stages.get_by_role("heading", name="2 Buy")).to_be_visible()
+    expect(stages.get_by_text("Price comparison site")).to_be_visible()
+    expect(stages.get_by_text("Checkout call")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "map")
 
