@@ -40,23 +40,3 @@ def test_a_bad_slug_shows_the_error_next_to_the_field_and_keeps_the_input(live_a
     page.get_by_role("button", name="Create client").click()
     assert page.get_by_text("“admin” is reserved; choose another.").is_visible()
     assert page.get_by_label("Name").input_value() == "Keep Me"
-
-
-def test_leader_sees_only_their_client_and_another_host_is_404(live_app, page, screenshot, world):
-    page.goto(live_app.url("alpha", "/"))
-    # Portals send visitors to the console's sign-in page and bring them back after it.
-    assert page.url.startswith(live_app.url(path="/login/"))
-    page.get_by_label("Email").fill(world.users["leader"].email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_app.url("alpha", "/"))
-    assert page.get_by_role("link", name="Alpha Retail").is_visible()
-
-    page.goto(live_app.url(path="/"))
-    assert page.get_by_role("link", name="Alpha Retail").is_visible()
-    assert page.get_by_text("Beta Insurance").count() == 0
-
-    page.goto(live_app.url("beta", "/"))
-    assert page.get_by_role("heading", name="Page not found").is_visible()
-    assert page.get_by_text("Beta Insurance").count() == 0
-    screenshot(page, "foreign-host-404")

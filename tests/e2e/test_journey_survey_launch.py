@@ -33,6 +33,8 @@ def test_consultant_builds_a_servqual_survey_imports_respondents_and_launches(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Surveys").click()
     page.get_by_role("navigation", name="Surveys").get_by_role("link", name="Questionnaires").click()
     page.get_by_role("link", name="New questionnaire").first.click()
+    assert_accessible(page)
+    screenshot(page, "questionnaire-new")
     from_template = page.get_by_role("region", name="From a template")
     from_template.get_by_label("SERVQUAL (22 items)").check()
     from_template.get_by_label("Name", exact=True).fill("Customer SERVQUAL 2026")
@@ -71,6 +73,8 @@ def test_consultant_builds_a_servqual_survey_imports_respondents_and_launches(
     stage.get_by_label("Timing").select_option(label="At a fixed time")
     send_at = dt.datetime.now() + dt.timedelta(days=2)
     stage.get_by_label("Send at").fill(send_at.strftime("%Y-%m-%dT09:00"))
+    assert_accessible(page)
+    screenshot(page, "campaign-form")
     page.get_by_role("button", name="Save campaign").click()
     expect(page.get_by_text("Campaign “Wave 1 customers” saved.")).to_be_visible()
 
