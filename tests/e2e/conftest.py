@@ -244,6 +244,13 @@ def assert_accessible(page: Any) -> None:
     assert not violations, f"accessibility violations on {page.url}:\n{summary}"
 
 
+def assert_fits_the_screen(page: Any) -> None:
+    """Nothing wider than the viewport: no sideways scrolling of the page (wide tables scroll inside
+    their own box)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+
+
 @pytest.fixture
 def created_slugs(live_db: None) -> Iterator[list[str]]:
     """Slugs of clients a test creates through the UI; their tenants (and schemas) are dropped after it."""

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import assert_accessible, sign_in, unique_slug
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen, sign_in, unique_slug
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -92,3 +92,11 @@ def test_consultant_maps_scores_and_reads_the_heatmap(live_app, page, screenshot
     assert biggest.get_by_role("cell").nth(2).inner_text() == "Reliability"
     assert_accessible(page)
     screenshot(page, "heatmap")
+
+    # A consultant checking the numbers on a phone: wide tables scroll inside their box.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_fits_the_screen(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scoring").click()
+    expect(page.get_by_role("link", name="Kick-off workshop")).to_be_visible()
+    assert_fits_the_screen(page)
+    screenshot(page, "scoring-phone")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from surveys.models import Invitation, InvitationState
 from surveys.services.campaigns import campaign_launch
 from tests.conftest import wait_until
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
 from tests.surveys.conftest import build_questionnaire, make_campaign, make_respondent
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -19,12 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def question(page, text: str):
     """The fieldset of one question, found by its legend (the question's wording)."""
     return page.get_by_role("group", name=re.compile(f"^{re.escape(text)}")).first
-
-
-def assert_fits_the_screen(page) -> None:
-    """Nothing wider than the phone: no sideways scrolling to reach a scale point or a button."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen"
 
 
 def test_respondent_answers_on_a_phone_leaves_and_resumes_from_the_emailed_link(
