@@ -132,7 +132,8 @@ def live_app(django_db_setup: None, chromium_path: str) -> Iterator[LiveApp]:
     mail = MailSink()
     mail.controller.start()
     port = _free_port()
-    queue = "cxgap-e2e"
+    # Its own queue, named after the session's, so parallel runs on one Redis never share a worker.
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-live"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cxgap_project.settings_test",

@@ -10,7 +10,7 @@ from tests.e2e.conftest import assert_accessible, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_consultant_creates_a_client_and_opens_its_portal(live_app, page, screenshot, world, created_slugs):
+def test_consultant_creates_a_client_and_opens_its_portal(created_slugs, world, live_app, page, screenshot):
     slug = f"e2e-{int(time.time()) % 100000}"
     created_slugs.append(slug)
     sign_in(page, live_app.url(path="/login/"), world.users["consultant"].email, PASSWORD)

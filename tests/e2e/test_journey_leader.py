@@ -24,7 +24,7 @@ def client_leader(committed_client):
 
 
 def test_leader_sees_only_their_client_comments_on_an_initiative_and_gets_404_elsewhere(
-    live_app, page, screenshot, committed_client, client_leader, world
+    committed_client, client_leader, world, live_app, page, screenshot
 ):
     client = committed_client
     with tenant_context(client):

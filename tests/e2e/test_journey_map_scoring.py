@@ -25,7 +25,7 @@ def add_touchpoint(page, stage: str, name: str, channel: str) -> None:
     page.get_by_role("button", name="Add touchpoint").click()
 
 
-def test_consultant_maps_scores_and_reads_the_heatmap(live_app, page, screenshot, world, created_slugs):
+def test_consultant_maps_scores_and_reads_the_heatmap(created_slugs, world, live_app, page, screenshot):
     slug = unique_slug("map")
     created_slugs.append(slug)
     sign_in(page, live_app.url(path="/login/"), world.users["consultant"].email, PASSWORD)

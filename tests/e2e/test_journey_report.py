@@ -27,7 +27,7 @@ new MutationObserver(function () {
 
 
 def test_consultant_compiles_a_report_watches_it_finish_and_downloads_the_pdf(
-    live_app, page, screenshot, committed_client
+    committed_client, live_app, page, screenshot
 ):
     client = committed_client
     with tenant_context(client):

@@ -22,7 +22,7 @@ def question(page, text: str):
 
 
 def test_respondent_answers_on_a_phone_leaves_and_resumes_from_the_emailed_link(
-    live_app, phone_page, screenshot, committed_client, settings
+    committed_client, settings, live_app, phone_page, screenshot
 ):
     client = committed_client
     # The launch's dispatch goes to the live worker, which sends through the test's SMTP sink.

@@ -23,7 +23,7 @@ RESPONDENTS_CSV = (
 
 
 def test_consultant_builds_a_servqual_survey_imports_respondents_and_launches(
-    live_app, page, screenshot, committed_client, tmp_path
+    committed_client, tmp_path, live_app, page, screenshot
 ):
     client = committed_client
     sign_in(page, live_app.url(path="/login/"), client.test_consultant.email, PASSWORD)
