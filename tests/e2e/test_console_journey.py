@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -14,7 +15,7 @@ def test_consultant_creates_a_client_and_opens_its_portal(created_slugs, world, 
     slug = f"e2e-{int(time.time()) % 100000}"
     created_slugs.append(slug)
     sign_in(page, live_app.url(path="/login/"), world.users["consultant"].email, PASSWORD)
-    assert page.get_by_role("heading", name="Your clients").is_visible()
+    expect(page.get_by_role("heading", name="Your clients")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "console")
 
@@ -23,11 +24,11 @@ def test_consultant_creates_a_client_and_opens_its_portal(created_slugs, world, 
     page.get_by_label("Address").fill(slug)
     page.get_by_label("Smallest group shown in reports").fill("6")
     page.get_by_role("button", name="Create client").click()
-    assert page.get_by_text(f"Omega Logistics is ready at http://{slug}.localhost:{live_app.port}/").is_visible()
+    expect(page.get_by_text(f"Omega Logistics is ready at http://{slug}.localhost:{live_app.port}/")).to_be_visible()
 
     page.get_by_role("link", name="Open portal").click()
     page.wait_for_url(f"http://{slug}.localhost:{live_app.port}/")
-    assert page.get_by_role("link", name="Omega Logistics").is_visible()
+    expect(page.get_by_role("link", name="Omega Logistics")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "portal")
 
@@ -38,5 +39,5 @@ def test_a_bad_slug_shows_the_error_next_to_the_field_and_keeps_the_input(live_a
     page.get_by_label("Name").fill("Keep Me")
     page.get_by_label("Address").fill("admin")
     page.get_by_role("button", name="Create client").click()
-    assert page.get_by_text("“admin” is reserved; choose another.").is_visible()
-    assert page.get_by_label("Name").input_value() == "Keep Me"
+    expect(page.get_by_text("“admin” is reserved; choose another.")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value("Keep Me")
