@@ -223,6 +223,7 @@ def _describe(event: InitiativeEvent) -> list[str]:
             old, new = (
                 InitiativeStatus(value).label if value in InitiativeStatus.values else value for value in change
             )
+            old = "—" if old in (None, "") else old  # a new initiative had no status before
             lines.append(f"Status: {old} → {new}")
         elif isinstance(change, list) and len(change) == 2:
             old, new = change

@@ -84,7 +84,9 @@ def _render(
             status=status,
         )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The token is in the URL: other sites get no Referer. Not "no-referrer": with it, browsers send
+    # `Origin: null` with this page's own form posts, and Django's CSRF check refuses every answer.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

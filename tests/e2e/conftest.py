@@ -7,6 +7,7 @@ browser fails the run. Screenshots of key pages land in test-artifacts/screensho
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -25,7 +26,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
+from django_tenants.utils import schema_context
 
+from accounts.models import Client
 from tests.conftest import PROJECT_DIR, start_worker, stop_worker
 
 # Playwright's sync API keeps an event loop in this thread; Django's guard against ORM calls from
@@ -116,6 +119,7 @@ def _free_port() -> int:
 class LiveApp:
     port: int
     mail: MailSink
+    queue: str  # the live worker's queue (e.g. settings.SURVEYS_DISPATCH_QUEUE for a launch from the test)
 
     def url(self, host: str = "", path: str = "/") -> str:
         prefix = f"{host}." if host else ""
@@ -128,7 +132,8 @@ def live_app(django_db_setup: None, chromium_path: str) -> Iterator[LiveApp]:
     mail = MailSink()
     mail.controller.start()
     port = _free_port()
-    queue = "cxgap-e2e"
+    # Its own queue, named after the session's, so parallel runs on one Redis never share a worker.
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-live"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cxgap_project.settings_test",
@@ -168,7 +173,7 @@ def live_app(django_db_setup: None, chromium_path: str) -> Iterator[LiveApp]:
     else:
         raise AssertionError("the live server did not start; see .cxgap/e2e-web.log")
     try:
-        yield LiveApp(port=port, mail=mail)
+        yield LiveApp(port=port, mail=mail, queue=queue)
     finally:
         web.terminate()
         web.wait(timeout=20)
@@ -176,22 +181,42 @@ def live_app(django_db_setup: None, chromium_path: str) -> Iterator[LiveApp]:
         mail.controller.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+def _open_page(browser: Any, request: pytest.FixtureRequest, name: str, **options: Any) -> Iterator[Any]:
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    yield opened
+    # A failed journey leaves a picture of where it stopped: <test>/failed-<fixture>.png.
+    if request.node.stash.get(CALL_FAILED, False):
+        folder = ARTIFACTS / request.node.name
+        folder.mkdir(parents=True, exist_ok=True)
+        # The page may be gone with the failure; the report has the traceback either way.
+        with contextlib.suppress(Exception):
+            opened.screenshot(path=str(folder / f"failed-{name}.png"), full_page=True)
+    context.close()
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
-    yield opened
-    context.close()
+    yield from _open_page(browser, request, "page", viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
-def phone_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
-    yield opened
-    context.close()
+def phone_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from _open_page(
+        browser, request, "phone_page", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
 
 
 @pytest.fixture
@@ -218,6 +243,27 @@ def assert_accessible(page: Any) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
     )
     assert not violations, f"accessibility violations on {page.url}:\n{summary}"
+
+
+def assert_fits_the_screen(page: Any) -> None:
+    """Nothing wider than the viewport: no sideways scrolling of the page (wide tables scroll inside
+    their own box)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+
+
+@pytest.fixture
+def created_slugs(live_db: None) -> Iterator[list[str]]:
+    """Slugs of clients a test creates through the UI; their tenants (and schemas) are dropped after it."""
+    slugs: list[str] = []
+    yield slugs
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        for client in Client.objects.filter(slug__in=slugs):
+            client.delete(force_drop=True)
+
+
+def unique_slug(prefix: str) -> str:
+    return f"{prefix}-{os.getpid() % 1000}-{int(time.time() * 1000) % 10_000_000}"
 
 
 def sign_in(page: Any, url: str, email: str, password: str) -> None:

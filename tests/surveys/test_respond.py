@@ -5,6 +5,7 @@ from django.test import Client as DjangoClient
 
 from surveys.models import Answer, Invitation, InvitationState, Question, Response
 from surveys.services.campaigns import campaign_close
+from tests.conftest import host_of
 from tests.surveys.conftest import build_questionnaire, full_page_answers, launched_invitation
 
 
@@ -195,3 +196,16 @@ def test_the_language_switcher_changes_the_language(in_alpha, consultant, host_c
     page = host_client(alpha).get(f"/s/{token}/?lang=fr")
     assert b"Page 1 sur 2" in page.content
     assert b"Suivant" in page.content
+
+
+def test_the_page_hides_its_token_from_other_sites_yet_its_own_form_passes_the_csrf_check(survey, alpha):
+    questionnaire, invitation, url = survey
+    host = host_of(alpha)
+    browser = DjangoClient(enforce_csrf_checks=True, HTTP_HOST=host)
+    page = browser.get(url)
+    # "no-referrer" would make browsers send `Origin: null` with the form's POST, which CSRF refuses.
+    assert page["Referrer-Policy"] == "same-origin"
+    data = {**full_page_answers(questionnaire, 0), "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
+    saved = browser.post(url, data, HTTP_ORIGIN=f"http://{host}")
+    assert saved.status_code in (200, 302)
+    assert Response.objects.get(invitation=invitation).current_page == 1
