@@ -69,7 +69,6 @@ def setup_world(*, invitations: int) -> tuple[Any, list[int]]:
     services.public_tenant_ensure()
     consultant = User.objects.create_user("bench-dispatch@cxgap.invalid", None, is_consultant=True)
     client = services.client_create(acting_user=consultant, name="Dispatch bench", slug="dispatch-bench")
-    client.test_consultant = consultant  # build_campaign's convention (tests' committed client)
     with tenant_context(client):
         first = build_campaign(client=client, invitations=invitations, segment="a")
         second = build_campaign(client=client, invitations=invitations, segment="b")
