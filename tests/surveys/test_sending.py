@@ -251,3 +251,46 @@ def test_the_send_time_of_a_relative_stage_is_the_window_start_in_the_clients_zo
     )
     nobody = make_respondent("q@example.com")
     assert stage_send_time(stage=stage, campaign=campaign, respondent=nobody, tz=tz) is None
+
+
+def test_when_one_claim_of_a_group_was_lost_the_others_are_still_sent_once(in_alpha, consultant, smtp_server, settings):
+    from surveys.services.sending import claim_send
+
+    settings.SURVEYS_SMTP_CONNECTIONS = 3  # the three invitations form one group
+    sink = smtp_server(SmtpSink())
+    for address in ("ann@example.com", "bob@example.com", "cy@example.com"):
+        make_respondent(address)
+    campaign = make_campaign()
+    campaign_launch(campaign=campaign, client=in_alpha, acting_user=consultant)
+    claim = invitations_claim(campaign=campaign, client=in_alpha, now=timezone.now(), limit=10)
+    assert claim is not None and len(claim) == 3
+    Invitation.objects.filter(respondent__email="bob@example.com").update(state=InvitationState.EXPIRED)
+    report = claim_send(client=in_alpha, claim=claim)
+    assert report.sent == 2 and report.skipped == 1
+    assert sorted(message["To"] for message in sink.messages) == ["ann@example.com", "cy@example.com"]
+    assert Invitation.objects.get(respondent__email="bob@example.com").state == InvitationState.EXPIRED
+    sent = Invitation.objects.filter(state=InvitationState.SENT)
+    assert sent.count() == 2 and all(invitation.sent_confirmed_at is not None for invitation in sent)
+    assert set(SentEmail.objects.values_list("message_id", flat=True)) == set(sink.message_ids())
+
+
+def test_a_batch_send_takes_a_few_queries_per_group_not_per_message(
+    in_alpha, consultant, smtp_server, settings, django_assert_max_num_queries
+):
+    from surveys.services.sending import claim_send
+
+    settings.SURVEYS_SMTP_CONNECTIONS = 8
+    sink = smtp_server(SmtpSink())
+    for number in range(24):
+        make_respondent(f"person{number}@example.com")
+    campaign = make_campaign(throttle_per_minute=1000)
+    campaign_launch(campaign=campaign, client=in_alpha, acting_user=consultant)
+    claim = invitations_claim(campaign=campaign, client=in_alpha, now=timezone.now(), limit=50)
+    assert claim is not None and len(claim) == 24
+    # Loading the batch (2), then per group of 8: the previous group's confirmations (2), the
+    # "sent" UPDATE and the ledger INSERT inside a savepoint (2); the last confirmations (5):
+    # 23 statements, each preceded by django-tenants' SET search_path. One per message would be 100+.
+    with django_assert_max_num_queries(48):
+        report = claim_send(client=in_alpha, claim=claim)
+    assert report.sent == 24 and sink.count() == 24
+    assert SentEmail.objects.filter(confirmed_at__isnull=False).count() == 24
