@@ -4,10 +4,11 @@ The protocol (docs/surveys-campaigns.md, "Exactly once"):
 1. `invitations_claim` moves due invitations `scheduled` → `sending` (reminders keep their state
    and only take the claim) with a claim id and time, and commits. Claims older than the lease
    (the sender died) are taken over: nothing of theirs was accepted by the SMTP server.
-2. `claim_send` sends the batch over one SMTP connection. Per message: envelope and content
-   without the end of DATA; then commit `sent` (+ a SentEmail row with the Message-ID), only if
-   the claim is still ours; then the end of DATA and its reply (250 → confirmed; an error reply →
-   back to `scheduled` with backoff).
+2. `claim_send` sends the batch over a few SMTP connections, one group of messages (one per
+   connection) at a time: envelope and content without the end of DATA on each; then one commit
+   of `sent` (+ a SentEmail row with the Message-ID) for those whose claim is still ours; then
+   the end of DATA and its reply on each (250 → confirmed; an error reply → back to `scheduled`
+   with backoff).
 3. Everything that goes wrong is recorded on the invitation (`attempts`, `last_error`).
 """
 
@@ -27,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Client
@@ -464,6 +465,32 @@ def _reopened(line: TwoStepSmtp) -> bool:
     return True
 
 
+# One statement (one round trip) per group: the previous group's confirmations, "sent" for the
+# rows still claimed by us (each with its Message-ID), their ledger rows; returns the rows stamped.
+_GROUP_SENT_SQL = """
+WITH confirmed_ledger AS (
+    UPDATE {sent_email} SET confirmed_at = %(now)s WHERE message_id = ANY(%(confirmed_message_ids)s::varchar[])
+), confirmed_invitations AS (
+    UPDATE {invitation} SET sent_confirmed_at = %(now)s
+    WHERE id = ANY(%(confirmed_ids)s::bigint[]) AND message_id = ANY(%(confirmed_message_ids)s::varchar[])
+), stamped AS (
+    UPDATE {invitation} AS invitation
+    SET state = %(sent)s, sent_at = %(now)s, sent_confirmed_at = NULL, message_id = handed.message_id,
+        next_reminder_at = %(next_reminder_at)s, claim_id = NULL, claimed_at = NULL, kind_in_flight = '',
+        last_error = ''
+    FROM unnest(%(ids)s::bigint[], %(message_ids)s::varchar[]) AS handed(id, message_id)
+    WHERE invitation.id = handed.id AND invitation.claim_id = %(claim_id)s AND invitation.state = %(sending)s
+    RETURNING invitation.id, handed.message_id
+), ledger AS (
+    INSERT INTO {sent_email} (invitation_id, kind, message_id, sent_at, confirmed_at, rejected_at, error)
+    SELECT id, %(kind)s, message_id, %(now)s, NULL, NULL, '' FROM stamped
+    ON CONFLICT (message_id) DO UPDATE SET invitation_id = EXCLUDED.invitation_id, kind = EXCLUDED.kind,
+        sent_at = EXCLUDED.sent_at, confirmed_at = NULL, rejected_at = NULL, error = ''
+)
+SELECT id FROM stamped
+"""
+
+
 @transaction.atomic
 def _record_group_handed_over(
     *, begun: list[_Begun], claim_id: uuid.UUID, now: dt.datetime, confirmed: list[_Begun]
@@ -473,54 +500,46 @@ def _record_group_handed_over(
 
     Returns the invitations whose claim was still ours; the others must be dropped mid-DATA.
     """
-    if confirmed:
-        _confirm(confirmed=confirmed, now=now)
     ours: set[int] = set()
     first_invitations: dict[int, list[_Begun]] = {}
     for item in begun:
         if item.invitation.kind_in_flight == REMINDER:
             if _hand_over(invitation=item.invitation, claim_id=claim_id, message_id=item.message_id, now=now):
+                _ledger_write(
+                    [
+                        SentEmail(
+                            invitation_id=item.invitation.pk, kind=REMINDER, message_id=item.message_id, sent_at=now
+                        )
+                    ]
+                )
                 ours.add(item.invitation.pk)
         else:
             first_invitations.setdefault(item.invitation.campaign_id, []).append(item)
-    for items in first_invitations.values():
-        # One UPDATE per campaign, only of rows still claimed by us; only the Message-ID differs.
+    if confirmed and not first_invitations:
+        _confirm(confirmed=confirmed, now=now)
+    sql = _GROUP_SENT_SQL.format(invitation=Invitation._meta.db_table, sent_email=SentEmail._meta.db_table)
+    for items in first_invitations.values():  # a claim is one campaign's: one statement
         campaign = items[0].invitation.campaign
-        ids = [item.invitation.pk for item in items]
-        updated = Invitation.objects.filter(pk__in=ids, claim_id=claim_id, state=InvitationState.SENDING).update(
-            state=InvitationState.SENT,
-            sent_at=now,
-            sent_confirmed_at=None,
-            message_id=Case(*[When(pk=item.invitation.pk, then=Value(item.message_id)) for item in items]),
-            next_reminder_at=now + dt.timedelta(days=campaign.reminder_min_days)
-            if campaign.reminder_max_count > 0
-            else None,
-            claim_id=None,
-            claimed_at=None,
-            kind_in_flight="",
-            last_error="",
-        )
-        if updated == len(ids):
-            ours.update(ids)
-        elif updated:
-            # Some claims were lost: ours are the rows this UPDATE just stamped (locked until commit).
-            ours.update(
-                Invitation.objects.filter(
-                    pk__in=ids, sent_at=now, message_id__in=[item.message_id for item in items]
-                ).values_list("pk", flat=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "now": now,
+                    "confirmed_message_ids": [item.message_id for item in confirmed],
+                    "confirmed_ids": [item.invitation.pk for item in confirmed],
+                    "sent": InvitationState.SENT,
+                    "sending": InvitationState.SENDING,
+                    "next_reminder_at": now + dt.timedelta(days=campaign.reminder_min_days)
+                    if campaign.reminder_max_count > 0
+                    else None,
+                    "ids": [item.invitation.pk for item in items],
+                    "message_ids": [item.message_id for item in items],
+                    "claim_id": claim_id,
+                    "kind": INVITATION,
+                },
             )
-    _ledger_write(
-        [
-            SentEmail(
-                invitation_id=item.invitation.pk,
-                kind=item.invitation.kind_in_flight,
-                message_id=item.message_id,
-                sent_at=now,
-            )
-            for item in begun
-            if item.invitation.pk in ours
-        ]
-    )
+            ours.update(row[0] for row in cursor.fetchall())
+        confirmed = []
     return ours
 
 
