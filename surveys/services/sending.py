@@ -583,6 +583,7 @@ def _send_over_smtp(
         return report
     pending = list(invitations)
     to_confirm: list[_Begun] = []  # recorded with the next group's commit, or at the end
+    finished = False
     try:
         while pending:
             if not lines:
@@ -683,9 +684,15 @@ def _send_over_smtp(
                     lines.remove(line)
         if to_confirm:
             _record_group_confirmed(confirmed=to_confirm, now=clock())
+        finished = True
     finally:
         for line in lines:
-            line.close()
+            if finished:
+                line.close()
+            else:
+                # An error (the database?) may have left lines mid-DATA: drop them, never QUIT
+                # (inside DATA it would only become content); the server discards the message.
+                line.abort()
     return report
 
 
