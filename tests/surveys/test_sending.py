@@ -294,3 +294,40 @@ def test_a_batch_send_takes_a_few_queries_per_group_not_per_message(
         report = claim_send(client=in_alpha, claim=claim)
     assert report.sent == 24 and sink.count() == 24
     assert SentEmail.objects.filter(confirmed_at__isnull=False).count() == 24
+
+
+def test_a_batch_goes_over_only_the_connections_the_server_accepts(in_alpha, consultant, settings):
+    from aiosmtpd.smtp import SMTP
+
+    class TwoConnectionsServer(SMTP):
+        attempts = open_connections = 0
+
+        def connection_made(self, transport):
+            TwoConnectionsServer.attempts += 1
+            if TwoConnectionsServer.open_connections >= 2:  # a relay's per-client limit
+                transport.write(b"421 Too many connections\r\n")
+                transport.close()
+                return
+            TwoConnectionsServer.open_connections += 1
+            super().connection_made(transport)
+
+    class LimitedController(Controller):
+        def factory(self):
+            return TwoConnectionsServer(self.handler)
+
+    sink = SmtpSink()
+    controller = LimitedController(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.SURVEYS_SMTP_CONNECTIONS = 8
+        report = _people_and_send(in_alpha, consultant, [f"p{number}@example.com" for number in range(5)])
+    finally:
+        controller.stop()
+    assert TwoConnectionsServer.attempts == 3 and TwoConnectionsServer.open_connections == 2
+    assert report.sending.sent == 5 and report.sending.released == 0
+    assert sorted(sink.message_ids()) == sorted(SentEmail.objects.values_list("message_id", flat=True))
+    assert len(set(sink.message_ids())) == 5
