@@ -362,6 +362,8 @@ LOGIN_HANDOFF_VALID_FOR = timedelta(seconds=60)
 # that died; its invitations are taken over (nothing of theirs was accepted by the SMTP server).
 SURVEYS_CLAIM_LEASE_SECONDS = env.int("SURVEYS_CLAIM_LEASE_SECONDS", default=120)
 SURVEYS_SEND_BATCH_SIZE = env.int("SURVEYS_SEND_BATCH_SIZE", default=50)
+# Parallel SMTP connections per batch: one commit covers one message on each (see surveys/services/sending.py).
+SURVEYS_SMTP_CONNECTIONS = env.int("SURVEYS_SMTP_CONNECTIONS", default=8)
 SURVEYS_DISPATCH_MAX_SECONDS = env.float("SURVEYS_DISPATCH_MAX_SECONDS", default=20.0)
 SURVEYS_DISPATCH_QUEUE = env("SURVEYS_DISPATCH_QUEUE", default="")  # empty: the default queue
 SURVEYS_MAX_SEND_ATTEMPTS = env.int("SURVEYS_MAX_SEND_ATTEMPTS", default=5)

@@ -7,6 +7,7 @@ never meets a template error. Values are escaped in the HTML part, as is the con
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
@@ -99,8 +100,13 @@ def copy_errors(text: str) -> list[str]:
 
 def render_copy(text: str, values: dict[str, str]) -> str:
     """Render checked copy as plain text (values are inserted as they are)."""
-    template = _SANDBOX.from_string(text)
-    return template.render(Context(values, autoescape=False))
+    return _compiled_copy(text).render(Context(values, autoescape=False))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_copy(text: str) -> Any:
+    # A batch renders the same copy for every respondent: compile it once (templates are immutable).
+    return _SANDBOX.from_string(text)
 
 
 def copy_as_html(text: str) -> SafeString:

@@ -4,10 +4,11 @@ The protocol (docs/surveys-campaigns.md, "Exactly once"):
 1. `invitations_claim` moves due invitations `scheduled` → `sending` (reminders keep their state
    and only take the claim) with a claim id and time, and commits. Claims older than the lease
    (the sender died) are taken over: nothing of theirs was accepted by the SMTP server.
-2. `claim_send` sends the batch over one SMTP connection. Per message: envelope and content
-   without the end of DATA; then commit `sent` (+ a SentEmail row with the Message-ID), only if
-   the claim is still ours; then the end of DATA and its reply (250 → confirmed; an error reply →
-   back to `scheduled` with backoff).
+2. `claim_send` sends the batch over a few SMTP connections, one group of messages (one per
+   connection) at a time: envelope and content without the end of DATA on each; then one commit
+   of `sent` (+ a SentEmail row with the Message-ID) for those whose claim is still ours; then
+   the end of DATA and its reply on each (250 → confirmed; an error reply → back to `scheduled`
+   with backoff).
 3. Everything that goes wrong is recorded on the invitation (`attempts`, `last_error`).
 """
 
@@ -26,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -43,7 +44,14 @@ from surveys.models import (
     Respondent,
     SentEmail,
 )
-from surveys.smtp import DataNotEndedError, ReplyLostError, SmtpReplyError, SmtpSettings, TwoStepSmtp
+from surveys.smtp import (
+    DataNotEndedError,
+    ReplyLostError,
+    SmtpReplyError,
+    SmtpSettings,
+    TwoStepSmtp,
+    begin_all,
+)
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -173,7 +181,27 @@ def _claimed(invitation: Invitation, claim_id: uuid.UUID) -> Any:
 def _record_handed_over(
     *, invitation: Invitation, claim_id: uuid.UUID, message_id: str, now: dt.datetime, confirmed: bool
 ) -> bool:
-    """Commit "sent" before the end of DATA; False when the claim was lost (expired, opted out...)."""
+    """Commit "sent" (one message); False when the claim was lost (expired, opted out...)."""
+    if not _hand_over(invitation=invitation, claim_id=claim_id, message_id=message_id, now=now, confirmed=confirmed):
+        return False
+    _ledger_write(
+        [
+            SentEmail(
+                invitation_id=invitation.pk,
+                kind=invitation.kind_in_flight,
+                message_id=message_id,
+                sent_at=now,
+                confirmed_at=now if confirmed else None,
+            )
+        ]
+    )
+    return True
+
+
+def _hand_over(
+    *, invitation: Invitation, claim_id: uuid.UUID, message_id: str, now: dt.datetime, confirmed: bool = False
+) -> bool:
+    """The invitation's side of "sent", inside the caller's transaction, only if the claim is ours."""
     campaign = invitation.campaign
     reminders_left = campaign.reminder_max_count > 0
     if invitation.kind_in_flight == REMINDER:
@@ -200,20 +228,18 @@ def _record_handed_over(
             kind_in_flight="",
             last_error="",
         )
-    if not updated:
-        return False
-    SentEmail.objects.update_or_create(
-        message_id=message_id,
-        defaults={
-            "invitation_id": invitation.pk,
-            "kind": invitation.kind_in_flight,
-            "sent_at": now,
-            "confirmed_at": now if confirmed else None,
-            "rejected_at": None,
-            "error": "",
-        },
-    )
-    return True
+    return bool(updated)
+
+
+def _ledger_write(rows: list[SentEmail]) -> None:
+    """Insert ledger rows in one statement; a Message-ID sent before (a retry) gets the new outcome."""
+    if rows:
+        SentEmail.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["message_id"],
+            update_fields=["invitation", "kind", "sent_at", "confirmed_at", "rejected_at", "error"],
+        )
 
 
 @transaction.atomic
@@ -407,96 +433,266 @@ def claim_send(*, client: Client, claim: Claim, clock: Clock = timezone.now) -> 
     return report
 
 
+@dataclass
+class _Begun:
+    """A message whose content is on a connection, waiting for the commit and the end of DATA."""
+
+    invitation: Invitation
+    message_id: str
+    line: TwoStepSmtp
+
+
+def _open_lines(config: SmtpSettings, width: int) -> tuple[list[TwoStepSmtp], str]:
+    """Up to `width` connections (fewer if the server refuses more); the error if none opened."""
+    lines: list[TwoStepSmtp] = []
+    for _ in range(width):
+        line = TwoStepSmtp(config)
+        try:
+            line.open()
+        except (smtplib.SMTPException, OSError) as error:
+            return lines, str(error) or type(error).__name__
+        lines.append(line)
+    return lines, ""
+
+
+def _reopened(line: TwoStepSmtp) -> bool:
+    line.abort()
+    try:
+        line.open()
+    except (smtplib.SMTPException, OSError):
+        line.abort()
+        return False
+    return True
+
+
+# One statement (one round trip) per group: the previous group's confirmations, "sent" for the
+# rows still claimed by us (each with its Message-ID), their ledger rows; returns the rows stamped.
+_GROUP_SENT_SQL = """
+WITH confirmed_ledger AS (
+    UPDATE {sent_email} SET confirmed_at = %(now)s WHERE message_id = ANY(%(confirmed_message_ids)s::varchar[])
+), confirmed_invitations AS (
+    UPDATE {invitation} SET sent_confirmed_at = %(now)s
+    WHERE id = ANY(%(confirmed_ids)s::bigint[]) AND message_id = ANY(%(confirmed_message_ids)s::varchar[])
+), stamped AS (
+    UPDATE {invitation} AS invitation
+    SET state = %(sent)s, sent_at = %(now)s, sent_confirmed_at = NULL, message_id = handed.message_id,
+        next_reminder_at = %(next_reminder_at)s, claim_id = NULL, claimed_at = NULL, kind_in_flight = '',
+        last_error = ''
+    FROM unnest(%(ids)s::bigint[], %(message_ids)s::varchar[]) AS handed(id, message_id)
+    WHERE invitation.id = handed.id AND invitation.claim_id = %(claim_id)s AND invitation.state = %(sending)s
+    RETURNING invitation.id, handed.message_id
+), ledger AS (
+    INSERT INTO {sent_email} (invitation_id, kind, message_id, sent_at, confirmed_at, rejected_at, error)
+    SELECT id, %(kind)s, message_id, %(now)s, NULL, NULL, '' FROM stamped
+    ON CONFLICT (message_id) DO UPDATE SET invitation_id = EXCLUDED.invitation_id, kind = EXCLUDED.kind,
+        sent_at = EXCLUDED.sent_at, confirmed_at = NULL, rejected_at = NULL, error = ''
+)
+SELECT id FROM stamped
+"""
+
+
+@transaction.atomic
+def _record_group_handed_over(
+    *, begun: list[_Begun], claim_id: uuid.UUID, now: dt.datetime, confirmed: list[_Begun]
+) -> set[int]:
+    """Commit "sent" for a group of begun messages at once (one commit, before any end of DATA),
+    with the confirmations of the group before it riding along.
+
+    Returns the invitations whose claim was still ours; the others must be dropped mid-DATA.
+    """
+    ours: set[int] = set()
+    first_invitations: dict[int, list[_Begun]] = {}
+    for item in begun:
+        if item.invitation.kind_in_flight == REMINDER:
+            if _hand_over(invitation=item.invitation, claim_id=claim_id, message_id=item.message_id, now=now):
+                _ledger_write(
+                    [
+                        SentEmail(
+                            invitation_id=item.invitation.pk, kind=REMINDER, message_id=item.message_id, sent_at=now
+                        )
+                    ]
+                )
+                ours.add(item.invitation.pk)
+        else:
+            first_invitations.setdefault(item.invitation.campaign_id, []).append(item)
+    if confirmed and not first_invitations:
+        _confirm(confirmed=confirmed, now=now)
+    sql = _GROUP_SENT_SQL.format(invitation=Invitation._meta.db_table, sent_email=SentEmail._meta.db_table)
+    for items in first_invitations.values():  # a claim is one campaign's: one statement
+        campaign = items[0].invitation.campaign
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "now": now,
+                    "confirmed_message_ids": [item.message_id for item in confirmed],
+                    "confirmed_ids": [item.invitation.pk for item in confirmed],
+                    "sent": InvitationState.SENT,
+                    "sending": InvitationState.SENDING,
+                    "next_reminder_at": now + dt.timedelta(days=campaign.reminder_min_days)
+                    if campaign.reminder_max_count > 0
+                    else None,
+                    "ids": [item.invitation.pk for item in items],
+                    "message_ids": [item.message_id for item in items],
+                    "claim_id": claim_id,
+                    "kind": INVITATION,
+                },
+            )
+            ours.update(row[0] for row in cursor.fetchall())
+        confirmed = []
+    return ours
+
+
+def _confirm(*, confirmed: list[_Begun], now: dt.datetime) -> None:
+    """250 to the end of DATA for these messages (inside the caller's transaction)."""
+    SentEmail.objects.filter(message_id__in=[item.message_id for item in confirmed]).update(confirmed_at=now)
+    Invitation.objects.filter(
+        pk__in=[item.invitation.pk for item in confirmed if item.invitation.kind_in_flight == INVITATION],
+        message_id__in=[item.message_id for item in confirmed],
+    ).update(sent_confirmed_at=now)
+
+
+@transaction.atomic
+def _record_group_confirmed(*, confirmed: list[_Begun], now: dt.datetime) -> None:
+    """The last group's confirmations (a crash before this only leaves them unconfirmed)."""
+    with connection.cursor() as cursor:
+        # Losing this commit in a database crash only leaves the messages "unconfirmed": no need
+        # to wait for the WAL flush (the "sent" commit before the end of DATA does wait).
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    _confirm(confirmed=confirmed, now=now)
+
+
 def _send_over_smtp(
     *, client: Client, claim: Claim, invitations: list[Invitation], consultant: dict[int, str], clock: Clock
 ) -> SendReport:
+    """Send over up to SURVEYS_SMTP_CONNECTIONS connections, a group of one message per connection
+    at a time: begin each, commit the whole group "sent" in one transaction, then end every DATA.
+
+    One commit per group instead of one per message; each message's end of DATA still follows
+    the commit of its "sent" (docs/surveys-campaigns.md, "Exactly once").
+    """
     report = SendReport()
-    smtp = TwoStepSmtp(SmtpSettings.from_django())
     _name, envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    try:
-        smtp.open()
-    except (smtplib.SMTPException, OSError) as error:
+    width = max(1, min(int(settings.SURVEYS_SMTP_CONNECTIONS), len(invitations)))
+    lines, error = _open_lines(SmtpSettings.from_django(), width)
+    if not lines:
         _record_released(
             invitations=invitations, claim_id=claim.claim_id, error=f"SMTP server unavailable: {error}", now=clock()
         )
         report.released += len(invitations)
         return report
+    pending = list(invitations)
+    to_confirm: list[_Begun] = []  # recorded with the next group's commit, or at the end
+    finished = False
     try:
-        for index, invitation in enumerate(invitations):
-            message_id = _message_id(client, invitation)
-            message = _message_for(
-                client=client, invitation=invitation, consultant_name=consultant[invitation.pk], message_id=message_id
-            )
-            try:
-                smtp.begin(from_address=envelope_from, recipient=message.to[0], message=message.message().as_bytes())
-            except SmtpReplyError as error:
-                _record_refused(
-                    invitation=invitation,
-                    claim_id=claim.claim_id,
-                    error=str(error),
-                    permanent=error.is_permanent,
-                    bounced=error.is_unknown_mailbox,
-                    now=clock(),
-                )
-                report.refused += 1
-                continue
-            except (smtplib.SMTPException, OSError) as error:
-                rest = invitations[index:]
+        while pending:
+            if not lines:
+                if to_confirm:
+                    _record_group_confirmed(confirmed=to_confirm, now=clock())
                 _record_released(
-                    invitations=rest, claim_id=claim.claim_id, error=f"SMTP connection lost: {error}", now=clock()
+                    invitations=pending, claim_id=claim.claim_id, error=f"SMTP connection lost: {error}", now=clock()
                 )
-                report.released += len(rest)
+                report.released += len(pending)
                 return report
-            if not _record_handed_over(
-                invitation=invitation, claim_id=claim.claim_id, message_id=message_id, now=clock(), confirmed=False
+            group, pending = pending[: len(lines)], pending[len(lines) :]
+            begun: list[_Begun] = []
+            broken: list[TwoStepSmtp] = []
+            jobs = []
+            for invitation in group:
+                message_id = _message_id(client, invitation)
+                message = _message_for(
+                    client=client,
+                    invitation=invitation,
+                    consultant_name=consultant[invitation.pk],
+                    message_id=message_id,
+                )
+                jobs.append((message_id, message.to[0], message.message().as_bytes()))
+            outcomes = begin_all(
+                [
+                    (line, envelope_from, recipient, content)
+                    for line, (_id, recipient, content) in zip(lines, jobs, strict=False)
+                ]
+            )
+            for invitation, line, (message_id, _to, _content), outcome in zip(
+                group, lines, jobs, outcomes, strict=False
             ):
-                smtp.abort()  # dropped mid-DATA: the server discards it
-                report.skipped += 1
-                try:
-                    smtp.open()
-                except (smtplib.SMTPException, OSError) as error:
-                    rest = invitations[index + 1 :]
-                    _record_released(
-                        invitations=rest,
+                if isinstance(outcome, SmtpReplyError):
+                    _record_refused(
+                        invitation=invitation,
                         claim_id=claim.claim_id,
-                        error=f"SMTP server unavailable: {error}",
+                        error=str(outcome),
+                        permanent=outcome.is_permanent,
+                        bounced=outcome.is_unknown_mailbox,
                         now=clock(),
                     )
-                    report.released += len(rest)
-                    return report
-                continue
-            try:
-                smtp.finish()
-            except SmtpReplyError as error:
-                _record_rejected_after_commit(
-                    invitation=invitation, message_id=message_id, error=str(error), now=clock()
+                    report.refused += 1
+                elif outcome is not None:
+                    error = str(outcome) or type(outcome).__name__
+                    _record_released(
+                        invitations=[invitation],
+                        claim_id=claim.claim_id,
+                        error=f"SMTP connection lost: {error}",
+                        now=clock(),
+                    )
+                    report.released += 1
+                    broken.append(line)
+                else:
+                    begun.append(_Begun(invitation=invitation, message_id=message_id, line=line))
+            if begun:
+                ours = _record_group_handed_over(
+                    begun=begun, claim_id=claim.claim_id, now=clock(), confirmed=to_confirm
                 )
-                report.refused += 1
-                continue
-            except DataNotEndedError as error:
-                _record_rejected_after_commit(
-                    invitation=invitation, message_id=message_id, error=str(error), now=clock()
-                )
-                rest = invitations[index + 1 :]
-                _record_released(
-                    invitations=rest, claim_id=claim.claim_id, error=f"SMTP connection lost: {error}", now=clock()
-                )
-                report.refused += 1
-                report.released += len(rest)
-                return report
-            except ReplyLostError as error:
-                _record_unconfirmed(invitation=invitation, message_id=message_id, error=str(error))
-                rest = invitations[index + 1 :]
-                _record_released(
-                    invitations=rest, claim_id=claim.claim_id, error=f"SMTP connection lost: {error}", now=clock()
-                )
-                report.sent += 1
-                report.released += len(rest)
-                return report
-            _record_confirmed(invitation=invitation, message_id=message_id, now=clock())
-            report.sent += 1
+                to_confirm = []
+                for item in begun:
+                    if item.invitation.pk not in ours:
+                        broken.append(item.line)  # dropped mid-DATA: the server discards it
+                        report.skipped += 1
+                handed_over = [item for item in begun if item.invitation.pk in ours]
+                # All ends of DATA first, then all replies: the servers work on them in parallel.
+                ended: list[_Begun] = []
+                for item in handed_over:
+                    try:
+                        item.line.end()
+                    except DataNotEndedError as lost:
+                        error = str(lost)
+                        _record_rejected_after_commit(
+                            invitation=item.invitation, message_id=item.message_id, error=error, now=clock()
+                        )
+                        report.refused += 1
+                        broken.append(item.line)
+                        continue
+                    ended.append(item)
+                for item in ended:
+                    try:
+                        item.line.reply()
+                    except SmtpReplyError as refusal:
+                        _record_rejected_after_commit(
+                            invitation=item.invitation, message_id=item.message_id, error=str(refusal), now=clock()
+                        )
+                        report.refused += 1
+                        continue
+                    except ReplyLostError as lost:
+                        error = str(lost)
+                        _record_unconfirmed(invitation=item.invitation, message_id=item.message_id, error=error)
+                        report.sent += 1
+                        broken.append(item.line)
+                        continue
+                    to_confirm.append(item)
+                    report.sent += 1
+            for line in broken:
+                if line in lines and not _reopened(line):
+                    lines.remove(line)
+        if to_confirm:
+            _record_group_confirmed(confirmed=to_confirm, now=clock())
+        finished = True
     finally:
-        smtp.close()
+        for line in lines:
+            if finished:
+                line.close()
+            else:
+                # An error (the database?) may have left lines mid-DATA: drop them, never QUIT
+                # (inside DATA it would only become content); the server discards the message.
+                line.abort()
     return report
 
 

@@ -251,3 +251,83 @@ def test_the_send_time_of_a_relative_stage_is_the_window_start_in_the_clients_zo
     )
     nobody = make_respondent("q@example.com")
     assert stage_send_time(stage=stage, campaign=campaign, respondent=nobody, tz=tz) is None
+
+
+def test_when_one_claim_of_a_group_was_lost_the_others_are_still_sent_once(in_alpha, consultant, smtp_server, settings):
+    from surveys.services.sending import claim_send
+
+    settings.SURVEYS_SMTP_CONNECTIONS = 3  # the three invitations form one group
+    sink = smtp_server(SmtpSink())
+    for address in ("ann@example.com", "bob@example.com", "cy@example.com"):
+        make_respondent(address)
+    campaign = make_campaign()
+    campaign_launch(campaign=campaign, client=in_alpha, acting_user=consultant)
+    claim = invitations_claim(campaign=campaign, client=in_alpha, now=timezone.now(), limit=10)
+    assert claim is not None and len(claim) == 3
+    Invitation.objects.filter(respondent__email="bob@example.com").update(state=InvitationState.EXPIRED)
+    report = claim_send(client=in_alpha, claim=claim)
+    assert report.sent == 2 and report.skipped == 1
+    assert sorted(message["To"] for message in sink.messages) == ["ann@example.com", "cy@example.com"]
+    assert Invitation.objects.get(respondent__email="bob@example.com").state == InvitationState.EXPIRED
+    sent = Invitation.objects.filter(state=InvitationState.SENT)
+    assert sent.count() == 2 and all(invitation.sent_confirmed_at is not None for invitation in sent)
+    assert set(SentEmail.objects.values_list("message_id", flat=True)) == set(sink.message_ids())
+
+
+def test_a_batch_send_takes_a_few_queries_per_group_not_per_message(
+    in_alpha, consultant, smtp_server, settings, django_assert_max_num_queries
+):
+    from surveys.services.sending import claim_send
+
+    settings.SURVEYS_SMTP_CONNECTIONS = 8
+    sink = smtp_server(SmtpSink())
+    for number in range(24):
+        make_respondent(f"person{number}@example.com")
+    campaign = make_campaign(throttle_per_minute=1000)
+    campaign_launch(campaign=campaign, client=in_alpha, acting_user=consultant)
+    claim = invitations_claim(campaign=campaign, client=in_alpha, now=timezone.now(), limit=50)
+    assert claim is not None and len(claim) == 24
+    # Loading the batch (2), then per group of 8 one statement ("sent", ledger, the previous
+    # group's confirmations) in a savepoint (3), the last confirmations (5): 16 statements, each
+    # preceded by django-tenants' SET search_path. Per message it would be 100+.
+    with django_assert_max_num_queries(32):
+        report = claim_send(client=in_alpha, claim=claim)
+    assert report.sent == 24 and sink.count() == 24
+    assert SentEmail.objects.filter(confirmed_at__isnull=False).count() == 24
+
+
+def test_a_batch_goes_over_only_the_connections_the_server_accepts(in_alpha, consultant, settings):
+    from aiosmtpd.smtp import SMTP
+
+    class TwoConnectionsServer(SMTP):
+        attempts = open_connections = 0
+
+        def connection_made(self, transport):
+            TwoConnectionsServer.attempts += 1
+            if TwoConnectionsServer.open_connections >= 2:  # a relay's per-client limit
+                transport.write(b"421 Too many connections\r\n")
+                transport.close()
+                return
+            TwoConnectionsServer.open_connections += 1
+            super().connection_made(transport)
+
+    class LimitedController(Controller):
+        def factory(self):
+            return TwoConnectionsServer(self.handler)
+
+    sink = SmtpSink()
+    controller = LimitedController(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.SURVEYS_SMTP_CONNECTIONS = 8
+        report = _people_and_send(in_alpha, consultant, [f"p{number}@example.com" for number in range(5)])
+    finally:
+        controller.stop()
+    assert TwoConnectionsServer.attempts == 3 and TwoConnectionsServer.open_connections == 2
+    assert report.sending.sent == 5 and report.sending.released == 0
+    assert sorted(sink.message_ids()) == sorted(SentEmail.objects.values_list("message_id", flat=True))
+    assert len(set(sink.message_ids())) == 5
