@@ -25,6 +25,15 @@ from surveys.models import (
 )
 
 TOKEN_MAX_LENGTH = 100
+# Long texts the respondent pages never show, left out of the lookup every page view and submit makes.
+RESPONDENT_PAGE_UNUSED = (
+    "campaign__invitation_subject",
+    "campaign__invitation_body",
+    "campaign__reminder_subject",
+    "campaign__reminder_body",
+    "respondent__anchor_dates",
+    "respondent__attributes",
+)
 
 
 def invitation_for_token(*, raw_token: str) -> Invitation | None:
@@ -33,8 +42,10 @@ def invitation_for_token(*, raw_token: str) -> Invitation | None:
         return None
     # get(), not first(): the hash is unique, and an ORDER BY costs more to build than to run.
     try:
-        return Invitation.objects.select_related("campaign__questionnaire", "respondent", "response").get(
-            token_hash=respondent_token_hash(raw_token)
+        return (
+            Invitation.objects.select_related("campaign__questionnaire", "respondent", "response")
+            .defer(*RESPONDENT_PAGE_UNUSED)
+            .get(token_hash=respondent_token_hash(raw_token))
         )
     except Invitation.DoesNotExist:
         return None

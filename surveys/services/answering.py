@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -203,6 +203,25 @@ def _store(response: Response, answers: list[CleanAnswer]) -> None:
     )
 
 
+LOCKED_INVITATION_FIELDS = ("state", "started_at", "completed_at", "next_reminder_at", "campaign_id", "respondent_id")
+
+
+def _invitation_locked(invitation: Invitation) -> Invitation:
+    """The invitation re-read under a row lock: only the fields a submit changes or decides on.
+
+    The campaign, questionnaire and respondent the caller already loaded are reused (a lock on the
+    invitation does not lock them, so re-reading them in the locking join would add nothing but
+    columns to fetch on every page submit).
+    """
+    locked = Invitation.objects.select_for_update().only(*LOCKED_INVITATION_FIELDS).get(pk=invitation.pk)
+    for name in ("campaign", "respondent"):
+        field_ = Invitation._meta.get_field(name)
+        assert isinstance(field_, models.ForeignKey)
+        if field_.is_cached(invitation) and getattr(locked, field_.attname) == getattr(invitation, field_.attname):
+            field_.set_cached_value(locked, field_.get_cached_value(invitation))
+    return locked
+
+
 @transaction.atomic
 def invitation_open(*, invitation: Invitation, now: dt.datetime | None = None) -> None:
     """The link was opened: `sent` → `opened` (once; later states stay)."""
@@ -233,11 +252,7 @@ def response_page_save(
     already (the respondent view has; a launched questionnaire does not change).
     """
     now = now or timezone.now()
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("campaign__questionnaire", "respondent")
-        .get(pk=invitation.pk)
-    )
+    invitation = _invitation_locked(invitation)
     # Read after the lock, in a statement of its own: a join in the locking query would still show
     # "no response" to the second of two simultaneous first submits (PostgreSQL re-reads only the
     # locked row), which would then try to create a second one.
