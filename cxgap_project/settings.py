@@ -329,6 +329,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cxgap_project.openapi.document_error_responses",
+    ],
     # Fields called status/kind/language exist in several models: name each choice set once.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": LANGUAGES,
