@@ -21,5 +21,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"message": "Server error. It was logged; please try again later.", "extra": {}}, status=500)
+        message = "Server error. It was logged; please try again later."
+        return JsonResponse({"message": message, "extra": {}}, status=500)
     return defaults.server_error(request)
