@@ -167,9 +167,7 @@ def test_the_page_asks_for_the_address_before_erasing(answered, host_client, alp
     wrong = browser.post(f"/surveys/respondents/{respondent.pk}/erase/", {"confirm_email": "someone@else.com"})
     assert wrong.status_code == 200 and b"not the address of the person" in wrong.content
     assert Respondent.objects.get(pk=respondent.pk).erased_at is None
-    done = browser.post(
-        f"/surveys/respondents/{respondent.pk}/erase/", {"confirm_email": EMAIL.upper()}, follow=True
-    )
+    done = browser.post(f"/surveys/respondents/{respondent.pk}/erase/", {"confirm_email": EMAIL.upper()}, follow=True)
     assert b"The person was erased" in done.content and b"Erased on" in done.content
     assert Respondent.objects.get(pk=respondent.pk).erased_at is not None
 
