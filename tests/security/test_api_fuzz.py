@@ -30,6 +30,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -39,8 +40,14 @@ from accounts.models import Client, User
 from tests.conftest import host_of
 from tests.security.test_isolation_crawl import FOREIGN_SEEDERS, ForeignWorld
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = int(os.environ.get("CXGAP_FUZZ_EXAMPLES", "6"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+EXAMPLES = int(os.environ.get("CXGAP_FUZZ_EXAMPLES", "5"))
 PATH_PARAMETER = re.compile(r"{(?P<name>[^}]+)}")
 # Where a parameter name means something else under a path prefix (as in the isolation crawl).
 PARAMETER_BY_PREFIX = {("/api/v1/campaigns/", "stage_id"): "campaign_stage_id"}
