@@ -169,7 +169,11 @@ def test_the_page_asks_for_the_address_before_erasing(answered, host_client, alp
     assert Respondent.objects.get(pk=respondent.pk).erased_at is None
     done = browser.post(f"/surveys/respondents/{respondent.pk}/erase/", {"confirm_email": EMAIL.upper()}, follow=True)
     assert b"The person was erased" in done.content and b"Erased on" in done.content
+    page = done.content.decode()
+    assert "Erase…" not in page and EMAIL not in page and "Bakery" not in page
     assert Respondent.objects.get(pk=respondent.pk).erased_at is not None
+    listing = browser.get("/surveys/respondents/").content.decode()
+    assert ">erased<" in listing and EMAIL not in listing
 
 
 def test_only_consultants_open_the_erasure_page(answered, host_client, alpha, leader):
