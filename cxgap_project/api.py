@@ -20,6 +20,17 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request: Any) -> int | None:
+        """DRF ignores a page_size it cannot read; we say so instead (a client asking for
+        `page_size=abc` should learn why it got 50 rows). Empty means not given; above the
+        maximum is capped."""
+        given = request.query_params.get(self.page_size_query_param) or None  # empty: not given
+        if given is not None and not (given.isascii() and given.isdigit() and int(given) > 0):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return super().get_page_size(request)
+
 
 def _fields_from_detail(detail: Any) -> dict[str, Any]:
     if isinstance(detail, dict):

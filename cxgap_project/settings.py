@@ -301,6 +301,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.TenantRolePermission"],
+    # The API reads JSON; the few upload endpoints name their multipart parser. Form-encoded bodies
+    # cannot express nested fields (they would arrive as empty lists), so they are refused (415).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "cxgap_project.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "cxgap_project.openapi.AutoSchema",
@@ -329,6 +332,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cxgap_project.openapi.document_error_responses",
+    ],
     # Fields called status/kind/language exist in several models: name each choice set once.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": LANGUAGES,

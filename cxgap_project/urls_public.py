@@ -43,3 +43,4 @@ if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     urlpatterns.append(path("anymail/", include("anymail.urls")))
 
 handler404 = "cxgap_project.views.page_not_found"
+handler500 = "cxgap_project.views.server_error"

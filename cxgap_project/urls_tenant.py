@@ -36,3 +36,4 @@ urlpatterns = [
 ]
 
 handler404 = "cxgap_project.views.page_not_found"
+handler500 = "cxgap_project.views.server_error"

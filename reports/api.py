@@ -490,6 +490,7 @@ class ReportRetryApi(APIView):
 class ReportDownloadsApi(APIView):
     """Links to the board pack and table exports; each link checks membership when followed."""
 
+    pagination_class = None  # a handful of links, not paginated
     read_roles = ALL_ROLES
 
     @extend_schema_serializer(component_name="ReportDownload")

@@ -547,6 +547,7 @@ class RespondentOutputSerializer(serializers.ModelSerializer):  # type: ignore[t
             "has_opted_out",
             "bounced_at",
             "complained_at",
+            "erased_at",
             "created_at",
             "updated_at",
         ]
@@ -629,6 +630,50 @@ class RespondentDetailApi(APIView):
             client=request.tenant, acting_user=request.user, respondent=_respondent(respondent_id)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RespondentEraseApi(APIView):
+    """A data-protection erasure: identity removed, ratings kept anonymously (see respondent_erase)."""
+
+    read_roles = CONSULTANT_ONLY
+
+    class InputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+        confirm = serializers.BooleanField(help_text="Must be true: erasure cannot be undone.")
+        never_survey_again = serializers.BooleanField(
+            default=False, help_text="Also put the address on the opt-out list (kept as a hash)."
+        )
+
+        def validate_confirm(self, value: bool) -> bool:
+            if not value:
+                raise serializers.ValidationError("Send true to confirm: erasure cannot be undone.")
+            return value
+
+    class OutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+        respondent = RespondentOutputSerializer()
+        responses = serializers.IntegerField(help_text="Responses kept without the person.")
+        texts_blanked = serializers.IntegerField(help_text="Free-text answers emptied.")
+        invitations = serializers.IntegerField(help_text="Survey links made useless.")
+        opted_out = serializers.BooleanField(help_text="Whether the address is on the opt-out list.")
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, operation_id="respondents_erase")
+    def post(self, request: ApiRequest, respondent_id: int) -> Response:
+        respondent = _respondent(respondent_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = respondent_services.respondent_erase(
+            client=request.tenant,
+            acting_user=request.user,
+            respondent=respondent,
+            never_survey_again=serializer.validated_data["never_survey_again"],
+        )
+        output = {
+            "respondent": _respondent(respondent_id),
+            "responses": result.responses,
+            "texts_blanked": result.texts_blanked,
+            "invitations": result.invitations,
+            "opted_out": result.opted_out,
+        }
+        return Response(self.OutputSerializer(output).data)
 
 
 # --- imports --------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("respondents/", api.RespondentListApi.as_view(), name="api_respondents"),
     path("respondents/bulk/", api.RespondentBulkApi.as_view(), name="api_respondents_bulk"),
     path("respondents/<int:respondent_id>/", api.RespondentDetailApi.as_view(), name="api_respondent"),
+    path("respondents/<int:respondent_id>/erase/", api.RespondentEraseApi.as_view(), name="api_respondent_erase"),
     path("respondent-imports/", api.RespondentImportListApi.as_view(), name="api_respondent_imports"),
     path("respondent-imports/<int:import_id>/", api.RespondentImportDetailApi.as_view(), name="api_respondent_import"),
     path(

@@ -374,3 +374,28 @@ class RespondentImportForm(forms.Form):
 
 class OptOutForm(forms.Form):
     email = forms.EmailField(help_text="They will never be surveyed by this client again; this cannot be undone.")
+
+
+class RespondentEraseForm(forms.Form):
+    """The confirmation step of an erasure: the consultant types the address being erased."""
+
+    confirm_email = forms.CharField(
+        label="Type the person's email address to confirm",
+        max_length=254,
+        help_text="Erasure cannot be undone.",
+    )
+    never_survey_again = forms.BooleanField(
+        label="Keep this address on the opt-out list, so it is never surveyed again",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_confirm_email(self) -> str:
+        typed = self.cleaned_data["confirm_email"].strip().lower()
+        if typed != self.email.lower():
+            raise forms.ValidationError("This is not the address of the person being erased.")
+        return typed

@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("surveys/respondents/<int:respondent_id>/", respondents.respondent_detail, name="respondent_detail"),
     path("surveys/respondents/<int:respondent_id>/edit/", respondents.respondent_edit, name="respondent_edit"),
     path("surveys/respondents/<int:respondent_id>/delete/", respondents.respondent_delete, name="respondent_delete"),
+    path("surveys/respondents/<int:respondent_id>/erase/", respondents.respondent_erase, name="respondent_erase"),
     path("surveys/respondents/import/", respondents.respondent_import, name="respondent_import"),
     path(
         "surveys/respondents/import/<int:import_id>/",

@@ -233,6 +233,8 @@ class InitiativeEventListApi(APIView):
 class KpiMetricListApi(APIView):
     """Every report metric a KPI can follow here, with its readable label."""
 
+    pagination_class = None  # a short fixed list, not paginated
+
     @extend_schema(
         responses=inline_serializer(
             "KpiMetric", {"key": serializers.CharField(), "label": serializers.CharField()}, many=True

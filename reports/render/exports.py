@@ -1,7 +1,8 @@
 """CSV (a zip with one file per table) and XLSX (one sheet per table) exports of a report snapshot.
 
 Text that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is
-prefixed with an apostrophe; numbers stay numbers. Suppressed cells are blank.
+prefixed with an apostrophe by `cxgap_project.spreadsheets`; numbers stay numbers. Suppressed cells
+are blank.
 """
 
 from __future__ import annotations
@@ -14,35 +15,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from reports.render.tables import Table, Value, report_tables
+from cxgap_project.spreadsheets import spreadsheet_safe, xlsx_safe
+from reports.render.tables import Table, report_tables
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel refuses these in sheet names; zip entries avoid path separators too.
 UNSAFE_NAME = re.compile(r"[\[\]:*?/\\]")
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)  # fixed, so the same snapshot gives the same bytes
 
 
-def formula_safe(value: Value) -> Value:
-    """Text that starts like a formula gets a leading apostrophe; numbers and None pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _file_name(table: Table, index: int) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", table.name.lower()).strip("-")
     return f"{index:02d}-{slug}.csv"
-
-
-def _sheet_value(value: Value) -> Value:
-    """Formula-safe, and without the control characters an XLSX file cannot hold."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return formula_safe(value)
 
 
 def csv_zip_bytes(data: Mapping[str, Any]) -> bytes:
@@ -51,9 +37,9 @@ def csv_zip_bytes(data: Mapping[str, Any]) -> bytes:
         for index, table in enumerate(report_tables(data), start=1):
             text = io.StringIO()
             writer = csv.writer(text)
-            writer.writerow([formula_safe(header) for header in table.headers])
+            writer.writerow([spreadsheet_safe(header) for header in table.headers])
             for row in table.rows:
-                writer.writerow(["" if value is None else formula_safe(value) for value in row])
+                writer.writerow(["" if value is None else spreadsheet_safe(value) for value in row])
             entry = zipfile.ZipInfo(_file_name(table, index), date_time=ZIP_DATE)
             entry.compress_type = zipfile.ZIP_DEFLATED
             # A byte-order mark lets spreadsheet programs read the names as UTF-8.
@@ -66,11 +52,11 @@ def xlsx_bytes(data: Mapping[str, Any]) -> bytes:
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for table in report_tables(data):
         sheet = workbook.create_sheet(UNSAFE_NAME.sub(" ", table.name)[:31])
-        sheet.append([_sheet_value(header) for header in table.headers])
+        sheet.append([xlsx_safe(header) for header in table.headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_sheet_value(value) for value in row])
+            sheet.append([xlsx_safe(value) for value in row])
         for column_index, header in enumerate(table.headers, start=1):
             sheet.column_dimensions[get_column_letter(column_index)].width = min(48, max(12, len(header) + 2))
         sheet.freeze_panes = "A2"

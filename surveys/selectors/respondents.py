@@ -130,6 +130,7 @@ OPTOUT_SOURCE_LABELS = {
     "manual": "Recorded by a consultant",
     "import": "Import",
     "api": "API",
+    "erasure": "Erasure request (kept so the person is never surveyed again)",
 }
 
 

@@ -432,6 +432,22 @@ MAX_IMPORT_ROWS = 50_000
 ANALYZE_AFTER_ROWS = 10_000
 
 
+def _csv_row_count(text: str) -> int:
+    """Rows with any content below the header, read once before anything is imported, so a file
+    too long, or one the CSV reader cannot read (e.g. a cell over its 128 KB field limit, an
+    unclosed quote running to the end), is refused with its row number and nothing half-done."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        count = sum(1 for row in reader if any(cell.strip() for cell in row))
+    except csv.Error as error:
+        message = (
+            f"The file could not be read at row {reader.line_num}: {error}. "
+            "A cell may be far too long, or a quote may not be closed."
+        )
+        raise ApplicationError(message, fields={"file": message}) from error
+    return max(0, count - 1)
+
+
 @transaction.atomic
 def responses_import(
     *, campaign: Campaign, client: Client, acting_user: User, content: bytes, now: dt.datetime | None = None
@@ -453,6 +469,10 @@ def responses_import(
         ) from error
     if "\x00" in text:
         raise ApplicationError("The file is not a CSV text file.", fields={"file": "Binary content."})
+    row_count = _csv_row_count(text)
+    if row_count > MAX_IMPORT_ROWS:
+        message = f"At most {MAX_IMPORT_ROWS:,} rows per file (this one has {row_count:,}); split the file."
+        raise ApplicationError(message, fields={"file": message})
     reader = csv.reader(io.StringIO(text))
     header = [column.strip() for column in next(reader, [])]
     if not header:
@@ -478,8 +498,6 @@ def responses_import(
         if not any(cell.strip() for cell in row):
             continue
         report.total_rows += 1
-        if report.total_rows > MAX_IMPORT_ROWS:
-            raise ApplicationError(f"At most {MAX_IMPORT_ROWS} rows per file; split the file.")
         cells = dict(zip(header, row, strict=False))
         reasons: list[str] = []
         if len(row) > len(header):

@@ -1,4 +1,4 @@
-"""Writes about respondents: add, edit, delete, import files or rows (preview, then import), opt-outs.
+"""Writes about respondents: add, edit, delete, erase, import files or rows (preview, then import), opt-outs.
 
 An import checks every row (email, dates, language, audience, cell lengths, duplicates in the file,
 opt-outs) and upserts the good ones by email in batches, so importing the same file twice adds
@@ -22,21 +22,35 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import Client, User
+from accounts.models import AuditEvent, Client, User
 from accounts.services import audit_record, job_create, job_fail, job_progress, job_start, job_succeed
 from cxgap_project.errors import ApplicationError, ConflictError
 from cxgap_project.tenancy import current_client
 from cxgap_project.tenant_tasks import enqueue, is_database_lost
 from surveys.importers import MAX_FILE_BYTES, Column, ImportFileError, RespondentTable, open_table, rows_table
-from surveys.models import Audience, OptOut, Respondent, RespondentImport, Response
+from surveys.links import new_token_salt, respondent_token_hash
+from surveys.models import (
+    Answer,
+    Audience,
+    InboundEvent,
+    Invitation,
+    InvitationState,
+    OptOut,
+    Respondent,
+    RespondentImport,
+    Response,
+)
 from surveys.selectors.respondents import optout_email_hash as optout_email_hash
 from surveys.selectors.respondents import respondent_has_opted_out as respondent_has_opted_out
 
 MAX_INLINE_ROWS = 2000
+# A preview reads every row in the web request (about 8 s for 100,000 rows here); beyond this a
+# file is refused as soon as the reader passes the limit, long before a request timeout.
+MAX_FILE_ROWS = 100_000
 BATCH_SIZE = 1000
 MAX_STORED_ERRORS = 1000
 PREVIEW_ROWS = 10
@@ -60,7 +74,7 @@ AUDIENCE_WORDS = {
     "employee": Audience.STAFF,
     "employees": Audience.STAFF,
 }
-OPTOUT_SOURCES = ("link", "one_click", "complaint", "bounce", "manual", "import", "api")
+OPTOUT_SOURCES = ("link", "one_click", "complaint", "bounce", "manual", "import", "api", "erasure")
 UPSERT_FIELDS = [
     "first_name",
     "last_name",
@@ -316,7 +330,12 @@ def _preview(table: RespondentTable, *, audience: str, language: str) -> tuple[d
     source_rows = table.rows
 
     def remember() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in source_rows:
+        for count, (number, cells) in enumerate(source_rows, start=1):
+            if count > MAX_FILE_ROWS:
+                raise ImportFileError(
+                    f"This file has more than {MAX_FILE_ROWS:,} rows. Split it into files of at most "
+                    f"{MAX_FILE_ROWS:,} rows and import them one after another."
+                )
             if len(first_rows) < PREVIEW_ROWS:
                 shown = [cells[column.index] if column.index < len(cells) else "" for column in table.columns]
                 first_rows.append([str(number), *(_shown_cell(cell) for cell in shown)])
@@ -736,6 +755,8 @@ def respondent_update(*, client: Client, acting_user: User, respondent: Responde
     unknown = set(fields) - set(RESPONDENT_FIELDS)
     if unknown:
         raise ApplicationError("Unknown respondent fields.", fields=dict.fromkeys(unknown, "Not a respondent field."))
+    if respondent.erased_at is not None:
+        raise ConflictError("This person was erased; there is nothing left to change.")
     before = {name: getattr(respondent, name) for name in fields}
     for name, value in fields.items():
         if value is not None:
@@ -759,6 +780,96 @@ def respondent_delete(*, client: Client, acting_user: User, respondent: Responde
         )
     audit_record(actor=acting_user, client=client, action="respondent.delete", target=respondent)
     respondent.delete()
+
+
+# --- erasure (a data-protection request) ----------------------------------------------------
+
+ERASED_EMAIL_DOMAIN = "erased.invalid"  # .invalid is reserved: mail to it can never be delivered
+
+
+def erased_email(respondent_id: int) -> str:
+    """The placeholder address an erased person keeps (the email column is unique and required)."""
+    return f"erased-{respondent_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    respondent: Respondent
+    responses: int  # responses kept (anonymised), so report counts do not change
+    texts_blanked: int  # free-text answers emptied
+    invitations: int  # survey links made useless
+    opted_out: bool  # whether the address is (now) on the opt-out list
+
+
+@transaction.atomic
+def respondent_erase(
+    *, client: Client, acting_user: User, respondent: Respondent, never_survey_again: bool = False
+) -> ErasureResult:
+    """Remove everything that identifies a person (email, name, company, anchor dates, attributes,
+    survey links, free-text answers, their address in bounce events, import previews and audit
+    labels) while keeping their rated answers, so compiled and future reports count the same.
+
+    An opt-out stays (it is keyed by the email's hash); `never_survey_again` adds one first. Erasing
+    twice is harmless: the second call finds nothing left and records nothing.
+    """
+    locked = Respondent.objects.select_for_update().get(pk=respondent.pk)
+    if locked.erased_at is not None:
+        return ErasureResult(locked, responses=0, texts_blanked=0, invitations=0, opted_out=False)
+    email = locked.email
+    if never_survey_again:
+        optout_record(email=email, source="erasure", acting_user=acting_user, client=client)
+    opted_out = respondent_has_opted_out(email=email)
+
+    responses = Response.objects.filter(respondent=locked)
+    response_count = responses.count()
+    texts_blanked = Answer.objects.filter(response__in=responses).exclude(text="").update(text="")
+    # An imported response's external id is the client's own key for the person.
+    responses.exclude(external_id="").update(external_id="")
+
+    invitations = Invitation.objects.filter(respondent=locked)
+    invitation_count = invitations.count()
+    invitations.filter(state=InvitationState.SCHEDULED).update(state=InvitationState.EXPIRED)
+    for invitation in invitations.only("pk"):
+        # A random salt and an unrelated hash: the emailed link no longer matches anything.
+        Invitation.objects.filter(pk=invitation.pk).update(
+            token_salt=new_token_salt(),
+            token_hash=respondent_token_hash(uuid.uuid4().hex + new_token_salt()),
+            last_error="",
+            next_reminder_at=None,
+        )
+
+    InboundEvent.objects.filter(recipient__iexact=email).update(recipient="", payload={})
+    for respondent_import in RespondentImport.objects.filter(preview__icontains=email):
+        # The preview shows the first rows of the uploaded file as they were.
+        respondent_import.preview = {**respondent_import.preview, "rows": []}
+        respondent_import.save(update_fields=["preview"])
+    AuditEvent.objects.filter(client=client).filter(
+        Q(target_type="Respondent", target_id=str(locked.pk))
+        | Q(target_label__icontains=email)
+        | Q(changes__icontains=email)
+    ).update(target_label=f"erased respondent #{locked.pk}", changes={})
+
+    locked.email = erased_email(locked.pk)
+    locked.first_name = locked.last_name = locked.company = ""
+    locked.anchor_dates = {}
+    locked.attributes = {}
+    locked.erased_at = timezone.now()
+    locked.save()
+    audit_record(
+        actor=acting_user,
+        client=client,
+        action="respondent.erase",
+        target=locked,
+        target_label=f"erased respondent #{locked.pk}",
+        changes={"responses_kept": response_count, "texts_blanked": texts_blanked, "opted_out": opted_out},
+    )
+    return ErasureResult(
+        locked,
+        responses=response_count,
+        texts_blanked=texts_blanked,
+        invitations=invitation_count,
+        opted_out=opted_out,
+    )
 
 
 # --- opt-outs -------------------------------------------------------------------------------

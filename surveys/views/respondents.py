@@ -1,6 +1,7 @@
 """Respondent pages: the list with filters, one person, imports (upload → preview → import → report), opt-outs.
 
-Every member may look at respondents and opt-out counts; consultants add, change, import and delete.
+Every member may look at respondents and opt-out counts; consultants add, change, import, delete
+and erase (a data-protection request, confirmed by typing the person's address).
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from accounts.requests import ClientRequest
 from accounts.selectors import user_names
 from cxgap_project.errors import ApplicationError, NotFoundError
 from cxgap_project.forms import apply_errors
-from surveys.forms_design import OptOutForm, RespondentFilterForm, RespondentForm, RespondentImportForm
+from surveys.forms_design import (
+    OptOutForm,
+    RespondentEraseForm,
+    RespondentFilterForm,
+    RespondentForm,
+    RespondentImportForm,
+)
 from surveys.importers import ENCODING_NAMES, FIELD_ALIASES
 from surveys.models import Respondent, RespondentImport
 from surveys.selectors import respondents as selectors
@@ -114,6 +121,34 @@ def respondent_delete(request: ClientRequest, respondent_id: int) -> HttpRespons
         return redirect("surveys:respondent_detail", respondent.pk)
     messages.success(request, f"{respondent.email} deleted.")
     return redirect("surveys:respondent_list")
+
+
+@consultant_required
+def respondent_erase(request: ClientRequest, respondent_id: int) -> HttpResponse:
+    """Explain what erasure removes and keeps; erase once the address is typed back."""
+    respondent = _respondent_or_404(respondent_id)
+    if respondent.erased_at is not None:
+        messages.info(request, "This person was already erased.")
+        return redirect("surveys:respondent_detail", respondent.pk)
+    form = RespondentEraseForm(request.POST or None, email=respondent.email)
+    if request.method == "POST" and form.is_valid():
+        result = services.respondent_erase(
+            client=request.tenant,
+            acting_user=request.user,
+            respondent=respondent,
+            never_survey_again=form.cleaned_data["never_survey_again"],
+        )
+        messages.success(
+            request,
+            f"The person was erased. {result.responses} response{'s' if result.responses != 1 else ''} "
+            "kept without anything that identifies them.",
+        )
+        return redirect("surveys:respondent_detail", respondent.pk)
+    return render(
+        request,
+        "surveys/respondents/erase.html",
+        {"form": form, "respondent": respondent, "history": selectors.respondent_history(respondent=respondent)},
+    )
 
 
 # --- imports --------------------------------------------------------------------------------

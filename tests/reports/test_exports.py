@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django_tenants.utils import tenant_context
 
+from cxgap_project.spreadsheets import spreadsheet_safe
 from reports import services
 from reports.render import exports
 from reports.render.tables import report_tables
@@ -42,11 +43,11 @@ def data(compiled_survey: CompiledSurvey, db: None) -> Iterator[dict[str, Any]]:
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"])
 def test_text_that_looks_like_a_formula_gets_a_leading_apostrophe(text):
-    assert exports.formula_safe(text) == "'" + text
+    assert spreadsheet_safe(text) == "'" + text
 
 
 def test_numbers_and_ordinary_text_are_left_alone():
-    assert (exports.formula_safe(-0.52), exports.formula_safe("Buy"), exports.formula_safe(None)) == (
+    assert (spreadsheet_safe(-0.52), spreadsheet_safe("Buy"), spreadsheet_safe(None)) == (
         -0.52,
         "Buy",
         None,

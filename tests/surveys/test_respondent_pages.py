@@ -20,6 +20,7 @@ READ_PATHS = ["/surveys/respondents/", "/surveys/respondents/{respondent}/", "/s
 CONSULTANT_PATHS = [
     "/surveys/respondents/new/",
     "/surveys/respondents/{respondent}/edit/",
+    "/surveys/respondents/{respondent}/erase/",
     "/surveys/respondents/import/",
     "/surveys/respondents/import/{import}/",
 ]
