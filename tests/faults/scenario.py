@@ -99,6 +99,9 @@ class Outcome:
     events: list[str] = field(default_factory=list)
     seconds: float = 0.0
     finished: bool = False
+    # Workers that exited on their own (Celery's Redis transport can crash on a lost connection,
+    # see docs/faults.md) and were started again, as a process supervisor does in production.
+    supervisor_restarts: int = 0
 
     @property
     def is_exactly_once(self) -> bool:
@@ -115,6 +118,7 @@ class Outcome:
             f"ledger matches sink:  {self.ledger_matches}",
             f"invitation states:    {self.states}",
             f"faults:               {', '.join(self.events) or 'none'}",
+            f"supervisor restarts:  {self.supervisor_restarts}",
             f"finished:             {self.finished} in {self.seconds:.1f} s",
         ]
 
@@ -207,6 +211,7 @@ def run_scenario(
     started = time.monotonic()
     deadline = started + timeout
     finished = False
+    supervisor_restarts = 0
     controller.start()
     broker.start()
     worker = start_worker(env)
@@ -227,6 +232,10 @@ def run_scenario(
                     broker.restart()
                     events.append(f"broker restarted at {received}")
                 log(events[-1])
+            if worker.poll() is not None:
+                worker = start_worker(env)
+                supervisor_restarts += 1
+                log(f"worker exited by itself; started again ({supervisor_restarts})")
             _tick(broker=broker, queue=queue, schema_name=schema_name)
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + 2
@@ -255,6 +264,7 @@ def run_scenario(
         events=events,
         seconds=time.monotonic() - started,
         finished=finished,
+        supervisor_restarts=supervisor_restarts,
     )
 
 

@@ -21,6 +21,9 @@ from accounts import services
 from accounts.selectors import console_url
 from cxgap_project import embedded
 
+# A worker or beat that exits on its own is started again this many times before `up` gives up.
+MAX_RESTARTS = 5
+
 
 class Command(BaseCommand):
     help = "Run web server, Celery worker and beat with the embedded default services and demo data."
@@ -56,10 +59,11 @@ class Command(BaseCommand):
             "worker": [*celery, "worker", "-l", "INFO", "--concurrency", str(options["concurrency"]), "-n", "cxgap@%h"],
             "beat": [*celery, "beat", "-l", "INFO", "--schedule", str(embedded.home() / "celerybeat-schedule")],
         }
-        children = {
-            name: subprocess.Popen(command, env=child_env, cwd=embedded.PROJECT_DIR)
-            for name, command in commands.items()
-        }
+
+        def start(name: str) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(commands[name], env=child_env, cwd=embedded.PROJECT_DIR)
+
+        children = {name: start(name) for name in commands}
         from accounts.management.commands.seed_demo import Command as SeedDemo
 
         self.stdout.write(SeedDemo.banner() if not options["no_demo"] else "")
@@ -67,6 +71,7 @@ class Command(BaseCommand):
         self.stdout.write("  Press Ctrl-C to stop everything.\n")
 
         stopping = False
+        restarts = dict.fromkeys(commands, 0)
 
         def request_stop(signum: int, frame: Any) -> None:
             nonlocal stopping
@@ -77,9 +82,18 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 exited = [name for name, child in children.items() if child.poll() is not None]
-                if exited:
-                    self.stderr.write(f"{', '.join(exited)} stopped unexpectedly; shutting down.")
+                if "web" in exited:
+                    self.stderr.write("web stopped unexpectedly; shutting down.")
                     break
+                if any(restarts[name] >= MAX_RESTARTS for name in exited):
+                    self.stderr.write(f"{', '.join(exited)} keeps stopping; shutting down (see the log above).")
+                    break
+                for name in exited:
+                    # As a process supervisor would: a Celery worker can exit when it loses Redis
+                    # (a known race in kombu's Redis transport); its leased work is taken over.
+                    restarts[name] += 1
+                    self.stderr.write(f"{name} stopped unexpectedly; starting it again.")
+                    children[name] = start(name)
                 time.sleep(0.5)
         finally:
             self._stop(children)
