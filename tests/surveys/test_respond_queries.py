@@ -9,6 +9,10 @@ import pytest
 from surveys.models import Invitation, InvitationState
 from tests.surveys.conftest import build_questionnaire, full_page_answers, launched_invitation
 
+# domain, invitation (one read), response answers, dimension names, marking the link opened; the
+# pages come from the submit before; each statement follows a `SET search_path`
+GET_PAGE_QUERIES = 16
+
 
 @pytest.fixture
 def survey(in_alpha, consultant):
@@ -43,3 +47,18 @@ def test_completing_on_the_last_page_takes_a_bounded_number_of_queries(
     with django_assert_max_num_queries(22):
         reply = browser.post(url, answers)
     assert reply.status_code == 302
+
+
+def test_showing_a_page_takes_a_bounded_number_of_queries(survey, host_client, alpha, django_assert_max_num_queries):
+    questionnaire, url = survey
+    browser = host_client(alpha)
+    browser.post(url, full_page_answers(questionnaire, 0))
+    # The invitation is read once with its campaign, questionnaire, respondent and response; the
+    # columns the page never uses are deferred, and none of them may load on its own.
+    with django_assert_max_num_queries(GET_PAGE_QUERIES) as captured:
+        reply = browser.get(f"{url}?page=1")
+    assert reply.status_code == 200
+    invitation_reads = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "surveys_invitation"')
+    ]
+    assert len(invitation_reads) == 1, invitation_reads
