@@ -55,3 +55,31 @@ def scratch_database(prefix: str) -> Iterator[str]:
                 [name],
             )
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def run_in_scratch_database(prefix: str, script: str, *, env: dict[str, str], timeout: float) -> dict:  # type: ignore[type-arg]
+    """Run `script` (Python source) in a fresh process on a throw-away database; the JSON object
+    it prints as its last line is the result. Exits with the script's error output if it fails."""
+    import json
+    import subprocess
+
+    with scratch_database(prefix) as url:
+        child_env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "PROJECT_DIR": str(PROJECT_DIR),
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
+            **env,
+        }
+        child_env.pop("CXGAP_EMBEDDED_DATABASE_URL", None)
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=child_env,
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            sys.exit(result.stderr[-3000:])
+        return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]

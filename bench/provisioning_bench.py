@@ -11,12 +11,9 @@ Prints the timings; the last line is the ratio (median of the last 5 creations /
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 
-from _database import PROJECT_DIR, scratch_database
+from _database import run_in_scratch_database
 
 WORKER = r"""
 import os, sys, time, json
@@ -53,29 +50,12 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=1500)
     args = parser.parse_args()
 
-    import json
-
-    with scratch_database("cxgap_bench_provision") as url:
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "PROJECT_DIR": str(PROJECT_DIR),
-            "TENANTS": str(args.tenants),
-            "MAX_SECONDS": str(args.max_seconds),
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
-        }
-        env.pop("CXGAP_EMBEDDED_DATABASE_URL", None)
-        result = subprocess.run(
-            [sys.executable, "-c", WORKER],
-            env=env,
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=args.max_seconds + 300,
-        )
-        if result.returncode != 0:
-            sys.exit(result.stderr[-3000:])
-        report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_in_scratch_database(
+        "cxgap_bench_provision",
+        WORKER,
+        env={"TENANTS": str(args.tenants), "MAX_SECONDS": str(args.max_seconds)},
+        timeout=args.max_seconds + 300,
+    )
 
     durations = report["durations"]
     first = statistics.median(durations[:5])

@@ -13,12 +13,8 @@ Prints the timings; the last line is the ratio (seconds per row at --rows / at -
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 
-from _database import PROJECT_DIR, scratch_database
+from _database import run_in_scratch_database
 
 WORKER = r"""
 import io, json, os, sys, time
@@ -85,27 +81,12 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=900)
     args = parser.parse_args()
 
-    with scratch_database("cxgap_bench_import") as url:
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "PROJECT_DIR": str(PROJECT_DIR),
-            "ROWS": str(args.rows),
-            "BASELINE_ROWS": str(args.baseline_rows),
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
-        }
-        env.pop("CXGAP_EMBEDDED_DATABASE_URL", None)
-        result = subprocess.run(
-            [sys.executable, "-c", WORKER],
-            env=env,
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=args.max_seconds,
-        )
-        if result.returncode != 0:
-            sys.exit(result.stderr[-3000:])
-        report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_in_scratch_database(
+        "cxgap_bench_import",
+        WORKER,
+        env={"ROWS": str(args.rows), "BASELINE_ROWS": str(args.baseline_rows)},
+        timeout=args.max_seconds,
+    )
 
     (base_preview, base_import), (preview, imported) = report["baseline"], report["measured"]
     print(f"{args.baseline_rows:>7,} rows: preview {base_preview:6.2f} s, import {base_import:6.2f} s")
