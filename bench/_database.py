@@ -83,3 +83,16 @@ def run_in_scratch_database(prefix: str, script: str, *, env: dict[str, str], ti
         if result.returncode != 0:
             sys.exit(result.stderr[-3000:])
         return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def consultancy_ready(*, email: str):  # type: ignore[no-untyped-def]
+    """In a throw-away database with Django set up: the public schema migrated, the console's
+    tenant in place, and a consultant (`email`) for the benchmark to act as."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from accounts.services import public_tenant_ensure
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    public_tenant_ensure()
+    return User.objects.create_user(email, None, is_consultant=True)

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from _database import PROJECT_DIR
+from _database import PROJECT_DIR, consultancy_ready
 
 T = TypeVar("T")
 IMPORT_ROWS = 30_000
@@ -202,16 +202,12 @@ def main() -> None:
 
         django.setup()
         from compile_bench import build_survey
-        from django.core.management import call_command
         from django_tenants.utils import tenant_context
 
-        from accounts.models import User
-        from accounts.services import client_create, public_tenant_ensure
+        from accounts.services import client_create
 
         print("migrating the private PostgreSQL …", flush=True)
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        public_tenant_ensure()
-        consultant = User.objects.create_user("restart@cxgap.invalid", None, is_consultant=True)
+        consultant = consultancy_ready(email="restart@cxgap.invalid")
         client = client_create(acting_user=consultant, name="Restart", slug="restart")
         with tenant_context(client):
             survey = build_survey(respondents=args.respondents)

@@ -39,7 +39,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from _database import PROJECT_DIR, scratch_database
+from _database import PROJECT_DIR, consultancy_ready, scratch_database
 
 
 def free_port() -> int:
@@ -63,16 +63,12 @@ def setup_world(*, invitations: int, campaigns: int) -> tuple[Any, list[int]]:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django_tenants.utils import tenant_context
 
     from accounts import services
-    from accounts.models import User
     from tests.faults.scenario import build_campaign
 
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    services.public_tenant_ensure()
-    consultant = User.objects.create_user("bench-dispatch@cxgap.invalid", None, is_consultant=True)
+    consultant = consultancy_ready(email="bench-dispatch@cxgap.invalid")
     client = services.client_create(acting_user=consultant, name="Dispatch bench", slug="dispatch-bench")
     with tenant_context(client):
         ids = [build_campaign(client=client, invitations=invitations, segment=f"r{n}") for n in range(campaigns)]

@@ -28,7 +28,7 @@ import sys
 import time
 from typing import Any
 
-from _database import PROJECT_DIR, scratch_database
+from _database import PROJECT_DIR, consultancy_ready, scratch_database
 
 
 def start_worker(*, queue: str, concurrency: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -112,16 +112,12 @@ def run(*, args: argparse.Namespace, deadline: float) -> Any:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django_tenants.utils import tenant_context
 
     from accounts import services
-    from accounts.models import User
     from tests.faults.scenario import build_campaign, run_scenario
 
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    services.public_tenant_ensure()
-    consultant = User.objects.create_user("bench-exactly-once@cxgap.invalid", None, is_consultant=True)
+    consultant = consultancy_ready(email="bench-exactly-once@cxgap.invalid")
     client = services.client_create(acting_user=consultant, name="Exactly once bench", slug="exactly-once-bench")
     with tenant_context(client):
         campaign_id = build_campaign(client=client, invitations=args.invitations)

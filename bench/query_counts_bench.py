@@ -23,7 +23,7 @@ import sys
 import time
 from typing import Any
 
-from _database import scratch_database
+from _database import consultancy_ready, scratch_database
 from compile_bench import build_survey
 
 ANSWERS_PER_RESPONDENT = 23  # build_survey: 22 SERVQUAL pairs + NPS
@@ -136,18 +136,13 @@ def main() -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxgap_project.settings")
         os.environ.pop("CXGAP_EMBEDDED_DATABASE_URL", None)
         import django
-        from django.core.management import call_command
 
         django.setup()
         from django.conf import settings
 
         settings.ALLOWED_HOSTS = ["*"]  # the test client's hosts; this process serves no one
-        from accounts import services
-        from accounts.models import User
 
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        services.public_tenant_ensure()
-        consultant = User.objects.create_user("bench@cxgap.invalid", None, is_consultant=True)
+        consultant = consultancy_ready(email="bench@cxgap.invalid")
         cockpit_rows = cockpit(consultant, (10, args.clients))
         report_rows = report_page(consultant, (100, args.answers))
         from django.db import connections

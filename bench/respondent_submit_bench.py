@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from _database import PROJECT_DIR, scratch_database
+from _database import PROJECT_DIR, consultancy_ready, scratch_database
 
 BENCH_DIR = PROJECT_DIR / "bench"
 SECRET = "bench-only-not-a-secret"
@@ -47,12 +47,10 @@ def free_port() -> int:
 
 def build_client(*, respondents: int) -> dict[str, Any]:
     """Public schema, one client, a two-page questionnaire and a launched campaign (in this process)."""
-    from django.core.management import call_command
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from accounts.models import User
-    from accounts.services import client_create, public_tenant_ensure
+    from accounts.services import client_create
     from surveys.links import invitation_token
     from surveys.models import (
         Campaign,
@@ -66,9 +64,7 @@ def build_client(*, respondents: int) -> dict[str, Any]:
     )
     from surveys.services.campaigns import campaign_launch
 
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    public_tenant_ensure()
-    consultant = User.objects.create_user("bench@cxgap.invalid", None, is_consultant=True)
+    consultant = consultancy_ready(email="bench@cxgap.invalid")
     client = client_create(acting_user=consultant, name="Bench", slug="bench")
     with tenant_context(client):
         questionnaire = Questionnaire.objects.create(name="Bench survey", thank_you_text="Thank you.")
