@@ -82,7 +82,10 @@ class Run:
 
     def browser(self, csrf: str) -> requests.Session:
         session = requests.Session()
-        session.headers.update({"Host": self.host, "X-CSRFToken": csrf})
+        # A fresh connection per request: gunicorn closes idle keep-alive connections (after 2 s,
+        # easily reached by 200 client threads on 2 cores), and a POST sent on one it has just
+        # closed fails in the client ("Remote end closed connection") before reaching the app.
+        session.headers.update({"Host": self.host, "X-CSRFToken": csrf, "Connection": "close"})
         session.cookies.set("csrftoken", csrf)
         return session
 
