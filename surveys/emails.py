@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 from typing import Any
@@ -18,12 +19,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import TextNode, Variable, VariableNode
 from django.utils import translation
-from django.utils.html import urlize
+from django.utils.html import escape, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
-from cxgap_project.mail import build_email
+from cxgap_project.mail import alternatives_message, multipart_bytes, render_bodies
 
 MERGE_FIELDS: dict[str, str] = {
     "first_name": "The respondent's first name",
@@ -150,15 +151,134 @@ def parse_message_id(message_id: str) -> tuple[str, int] | None:
 
 @dataclass(frozen=True)
 class SurveyEmail:
-    """What a respondent's email says, before it becomes a MIME message."""
+    """What a respondent's email says: the copy, and the whole text and HTML parts."""
 
     to: str
     subject: str
-    text: str
-    html: SafeString
+    text: str  # the copy, rendered
+    html: SafeString  # the copy as HTML paragraphs
     survey_link: str
     optout_link: str
     language: str
+    text_body: str = ""  # the text part: copy, link and footer
+    html_body: str = ""  # the branded HTML part
+
+
+@dataclass(frozen=True)
+class EmailBlueprint:
+    """An email rendered once for many respondents, with a marker where each one's values go.
+
+    Rendering the copy, `urlize` and two templates costs more per message than the whole SMTP
+    exchange; a batch renders each (campaign, kind, language, stage) once and then only replaces
+    the markers. Markers are random per blueprint, so no copy can contain one by accident.
+    """
+
+    language: str
+    subject: str
+    text: str
+    html: str
+    text_body: str
+    html_body: str
+    first_name_marker: str
+    survey_link_marker: str
+    optout_link_marker: str
+    default_first_name: str
+
+
+def blueprint(
+    *,
+    client: Client,
+    subject_template: str,
+    body_template: str,
+    kind: str,
+    language: str,
+    stage: str,
+    touchpoint: str,
+    consultant_name: str,
+) -> EmailBlueprint:
+    """Render the copy in the respondent's language (defaults are translated; custom copy is as written)."""
+    marker = secrets.token_hex(8)
+    first_name_marker = f"cxgapname{marker}"
+    # Shaped like the real links, so `urlize` makes the same link of the marker as of a real one.
+    survey_link_marker = f"https://cxgap{marker}.invalid/s/survey{marker}/"
+    optout_link_marker = f"https://cxgap{marker}.invalid/s/optout{marker}/opt-out/"
+    with translation.override(language):
+        if not subject_template.strip():
+            subject_template = default_invitation_subject() if kind == "invitation" else default_reminder_subject()
+        elif subject_template in (
+            "Tell us about your experience with {{ company }}",
+            "A reminder: your view on {{ company }}",
+        ):
+            subject_template = _(subject_template)
+        if not body_template.strip():
+            body_template = default_invitation_body() if kind == "invitation" else default_reminder_body()
+        values = {
+            "first_name": first_name_marker,
+            "company": client.name,
+            "stage": stage,
+            "touchpoint": touchpoint,
+            "consultant_name": consultant_name or client.name,
+            "survey_link": survey_link_marker,
+        }
+        subject = " ".join(render_copy(subject_template, values).split())
+        text = render_copy(body_template, values)
+        default_first_name = str(_("there"))
+    html = copy_as_html(text)
+    email = SurveyEmail(
+        to="",
+        subject=subject,
+        text=text,
+        html=html,
+        survey_link=survey_link_marker,
+        optout_link=optout_link_marker,
+        language=language,
+    )
+    with translation.override(language):
+        text_body, html_body = render_bodies(
+            template="surveys/email/survey", context={"email": email, "language": language}, client=client
+        )
+    return EmailBlueprint(
+        language=language,
+        subject=subject,
+        text=text,
+        html=html,
+        text_body=text_body,
+        html_body=html_body,
+        first_name_marker=first_name_marker,
+        survey_link_marker=survey_link_marker,
+        optout_link_marker=optout_link_marker,
+        default_first_name=default_first_name,
+    )
+
+
+def personalise(
+    blueprint: EmailBlueprint, *, to: str, first_name: str, survey_link: str, optout_link: str
+) -> SurveyEmail:
+    """One respondent's email from a blueprint: the markers replaced (escaped in the HTML)."""
+    name = " ".join((first_name or "").split()) or blueprint.default_first_name
+    as_text = (
+        (blueprint.first_name_marker, name),
+        (blueprint.survey_link_marker, survey_link),
+        (blueprint.optout_link_marker, optout_link),
+    )
+    as_html = tuple((marker, escape(value)) for marker, value in as_text)
+
+    def filled(text: str, replacements: tuple[tuple[str, str], ...]) -> str:
+        for marker, value in replacements:
+            text = text.replace(marker, value)
+        return text
+
+    return SurveyEmail(
+        to=to,
+        subject=filled(blueprint.subject, as_text),
+        text=filled(blueprint.text, as_text),
+        html=mark_safe(filled(blueprint.html, as_html)),  # noqa: S308 - escaped blueprint, escaped values
+        survey_link=survey_link,
+        optout_link=optout_link,
+        language=blueprint.language,
+        text_body=filled(blueprint.text_body, as_text),
+        html_body=filled(blueprint.html_body, as_html),
+    )
 
 
 def compose(
@@ -176,48 +296,35 @@ def compose(
     survey_link: str,
     optout_link: str,
 ) -> SurveyEmail:
-    """Render the copy in the respondent's language (defaults are translated; custom copy is as written)."""
-    with translation.override(language):
-        if not subject_template.strip():
-            subject_template = default_invitation_subject() if kind == "invitation" else default_reminder_subject()
-        elif subject_template in (
-            "Tell us about your experience with {{ company }}",
-            "A reminder: your view on {{ company }}",
-        ):
-            subject_template = _(subject_template)
-        if not body_template.strip():
-            body_template = default_invitation_body() if kind == "invitation" else default_reminder_body()
-        values = {
-            "first_name": first_name or _("there"),
-            "company": client.name,
-            "stage": stage,
-            "touchpoint": touchpoint,
-            "consultant_name": consultant_name or client.name,
-            "survey_link": survey_link,
-        }
-        subject = " ".join(render_copy(subject_template, values).split())
-        text = render_copy(body_template, values)
-    return SurveyEmail(
+    """One respondent's email (a batch renders a blueprint once and personalises it per respondent)."""
+    return personalise(
+        blueprint(
+            client=client,
+            subject_template=subject_template,
+            body_template=body_template,
+            kind=kind,
+            language=language,
+            stage=stage,
+            touchpoint=touchpoint,
+            consultant_name=consultant_name,
+        ),
         to=to,
-        subject=subject,
-        text=text,
-        html=copy_as_html(text),
+        first_name=first_name,
         survey_link=survey_link,
         optout_link=optout_link,
-        language=language,
     )
 
 
-def build_message(
-    *,
-    client: Client,
-    email: SurveyEmail,
-    sender_name: str,
-    message_id: str,
-    extra_headers: dict[str, str] | None = None,
-) -> EmailMultiAlternatives:
-    """The MIME message: text + branded HTML, unique Message-ID and one-click unsubscribe headers."""
-    _name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+@functools.lru_cache(maxsize=16)
+def _address_of(sender: str) -> str:
+    return parseaddr(sender)[1]
+
+
+def _envelope(
+    *, client: Client, email: SurveyEmail, sender_name: str, message_id: str, extra_headers: dict[str, str] | None
+) -> tuple[str | None, dict[str, str]]:
+    """From and headers: unique Message-ID and one-click unsubscribe."""
+    from_address = _address_of(settings.DEFAULT_FROM_EMAIL)
     from_email = formataddr((sender_name or client.name, from_address)) if from_address else None
     unsubscribe_mailto = getattr(settings, "SURVEYS_UNSUBSCRIBE_MAILTO", "") or from_address
     list_unsubscribe = f"<{email.optout_link}>"
@@ -229,17 +336,48 @@ def build_message(
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         **(extra_headers or {}),
     }
-    context: dict[str, Any] = {
-        "email": email,
-        "language": email.language,
-    }
-    with translation.override(email.language):
-        return build_email(
-            to=email.to,
-            subject=email.subject,
-            template="surveys/email/survey",
-            context=context,
-            client=client,
-            from_email=from_email,
-            headers=headers,
-        )
+    return from_email, headers
+
+
+def build_message(
+    *,
+    client: Client,
+    email: SurveyEmail,
+    sender_name: str,
+    message_id: str,
+    extra_headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """The MIME message for email backends (providers, tests): text + branded HTML and headers."""
+    from_email, headers = _envelope(
+        client=client, email=email, sender_name=sender_name, message_id=message_id, extra_headers=extra_headers
+    )
+    return alternatives_message(
+        to=email.to,
+        subject=email.subject,
+        text=email.text_body,
+        html=email.html_body,
+        from_email=from_email,
+        headers=headers,
+    )
+
+
+def message_bytes(
+    *,
+    client: Client,
+    email: SurveyEmail,
+    sender_name: str,
+    message_id: str,
+    extra_headers: dict[str, str] | None = None,
+) -> bytes:
+    """The same message as `build_message`, as the bytes an SMTP connection sends."""
+    from_email, headers = _envelope(
+        client=client, email=email, sender_name=sender_name, message_id=message_id, extra_headers=extra_headers
+    )
+    return multipart_bytes(
+        to=email.to,
+        subject=email.subject,
+        text=email.text_body,
+        html=email.html_body,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        headers=headers,
+    )

@@ -27,12 +27,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Client
 from accounts.selectors import user_names
+from cxgap_project.db import commit_then
 from surveys import emails, links
 from surveys.models import (
     Campaign,
@@ -330,36 +331,71 @@ def _record_skipped(*, invitation: Invitation, claim_id: uuid.UUID, state: str, 
 # --- composing -----------------------------------------------------------------------------
 
 
-def _message_for(*, client: Client, invitation: Invitation, consultant_name: str, message_id: str) -> Any:
-    campaign = invitation.campaign
-    respondent = invitation.respondent
-    assert respondent is not None
-    raw_token = links.invitation_token(client=client, invitation=invitation)
-    kind = invitation.kind_in_flight
-    stage = invitation.campaign_stage
-    email = emails.compose(
-        client=client,
-        subject_template=campaign.invitation_subject if kind == INVITATION else campaign.reminder_subject,
-        body_template=campaign.invitation_body if kind == INVITATION else campaign.reminder_body,
-        kind=kind,
-        to=respondent.email,
-        language=emails.respondent_language(respondent_language=respondent.language, client=client),
-        first_name=respondent.first_name,
-        stage=stage.journey_stage.name if stage.journey_stage else "",
-        touchpoint=stage.touchpoint.name if stage.touchpoint else "",
-        consultant_name=consultant_name,
-        survey_link=links.survey_url(client=client, raw_token=raw_token),
-        optout_link=links.optout_url(client=client, raw_token=raw_token),
-    )
-    message = emails.build_message(client=client, email=email, sender_name=campaign.sender_name, message_id=message_id)
-    if settings.EMAIL_BACKEND.startswith("anymail."):
-        # Comes back with the provider's tracking events (bounces, complaints): see surveys/webhooks.
-        message.metadata = {  # type: ignore[attr-defined]
-            "cxgap_schema": client.schema_name,
-            "cxgap_invitation": str(invitation.pk),
-            "cxgap_message_id": message_id,
-        }
-    return message
+class _Composer:
+    """A batch's emails: each (kind, language, stage, signature) rendered once as a blueprint, then
+    only each respondent's name and links filled in (emails.blueprint)."""
+
+    def __init__(self, *, client: Client, consultant: dict[int, str]) -> None:
+        self.client = client
+        self.consultant = consultant
+        self.blueprints: dict[tuple[Any, ...], emails.EmailBlueprint] = {}
+
+    def email(self, invitation: Invitation) -> emails.SurveyEmail:
+        client = self.client
+        campaign = invitation.campaign
+        respondent = invitation.respondent
+        assert respondent is not None
+        kind = invitation.kind_in_flight
+        language = emails.respondent_language(respondent_language=respondent.language, client=client)
+        consultant_name = self.consultant[invitation.pk]
+        key = (campaign.pk, kind, language, invitation.campaign_stage_id, consultant_name)
+        blueprint = self.blueprints.get(key)
+        if blueprint is None:
+            stage = invitation.campaign_stage
+            blueprint = self.blueprints[key] = emails.blueprint(
+                client=client,
+                subject_template=campaign.invitation_subject if kind == INVITATION else campaign.reminder_subject,
+                body_template=campaign.invitation_body if kind == INVITATION else campaign.reminder_body,
+                kind=kind,
+                language=language,
+                stage=stage.journey_stage.name if stage.journey_stage else "",
+                touchpoint=stage.touchpoint.name if stage.touchpoint else "",
+                consultant_name=consultant_name,
+            )
+        raw_token = links.invitation_token(client=client, invitation=invitation)
+        return emails.personalise(
+            blueprint,
+            to=respondent.email,
+            first_name=respondent.first_name,
+            survey_link=links.survey_url(client=client, raw_token=raw_token),
+            optout_link=links.optout_url(client=client, raw_token=raw_token),
+        )
+
+    def message(self, invitation: Invitation, message_id: str) -> Any:
+        """For email backends (providers over HTTP, tests): a Django message."""
+        message = emails.build_message(
+            client=self.client,
+            email=self.email(invitation),
+            sender_name=invitation.campaign.sender_name,
+            message_id=message_id,
+        )
+        if settings.EMAIL_BACKEND.startswith("anymail."):
+            # Comes back with the provider's tracking events (bounces, complaints): see surveys/webhooks.
+            message.metadata = {  # type: ignore[attr-defined]
+                "cxgap_schema": self.client.schema_name,
+                "cxgap_invitation": str(invitation.pk),
+                "cxgap_message_id": message_id,
+            }
+        return message
+
+    def message_bytes(self, invitation: Invitation, message_id: str) -> bytes:
+        """For SMTP: the message's bytes, written directly."""
+        return emails.message_bytes(
+            client=self.client,
+            email=self.email(invitation),
+            sender_name=invitation.campaign.sender_name,
+            message_id=message_id,
+        )
 
 
 def _message_id(client: Client, invitation: Invitation) -> str:
@@ -491,12 +527,9 @@ SELECT id FROM stamped
 """
 
 
-@transaction.atomic
-def _record_group_handed_over(
-    *, begun: list[_Begun], claim_id: uuid.UUID, now: dt.datetime, confirmed: list[_Begun]
-) -> set[int]:
-    """Commit "sent" for a group of begun messages at once (one commit, before any end of DATA),
-    with the confirmations of the group before it riding along.
+def _group_stamp(*, begun: list[_Begun], claim_id: uuid.UUID, now: dt.datetime, confirmed: list[_Begun]) -> set[int]:
+    """ "sent" for a group of begun messages (inside the caller's transaction), with the
+    confirmations of the group before it riding along.
 
     Returns the invitations whose claim was still ours; the others must be dropped mid-DATA.
     """
@@ -543,6 +576,91 @@ def _record_group_handed_over(
     return ours
 
 
+@dataclass
+class _GroupEnded:
+    """What became of a group's messages; recorded once the commit is done."""
+
+    ours: set[int] = field(default_factory=set)  # invitations whose claim was still ours
+    confirmed: list[_Begun] = field(default_factory=list)  # 250 after the end of DATA
+    refused: list[tuple[_Begun, str]] = field(default_factory=list)  # end not written, or refused
+    refused_after_end: list[_Begun] = field(default_factory=list)  # of those, refused after the end
+    unconfirmed: list[tuple[_Begun, str]] = field(default_factory=list)  # ended, no reply came
+
+    @property
+    def ended(self) -> list[_Begun]:
+        """Messages whose end of DATA was written (the server may have accepted them)."""
+        return self.confirmed + self.refused_after_end + [item for item, _error in self.unconfirmed]
+
+
+def _commit_group_and_end(
+    *, begun: list[_Begun], claim_id: uuid.UUID, confirmed: list[_Begun], clock: Clock
+) -> _GroupEnded:
+    """Commit the group's "sent", write each message's end of DATA right behind the COMMIT, and
+    read the replies while PostgreSQL flushes the commit.
+
+    The ends of DATA go out as soon as the COMMIT is on its way, not after its reply: a worker
+    killed between the two is the only way to lose a message, and that window is a few system
+    calls long (docs/faults.md, "Residual window"). What the replies say is recorded afterwards.
+    """
+    group = _GroupEnded()
+
+    def end_all() -> None:
+        ended: list[_Begun] = []
+        for item in begun:
+            if item.invitation.pk not in group.ours:
+                continue
+            try:
+                item.line.end()
+            except DataNotEndedError as error:
+                group.refused.append((item, str(error)))
+            else:
+                ended.append(item)
+        for item in ended:  # all ends first, then all replies: the server works on them in parallel
+            try:
+                item.line.reply()
+            except SmtpReplyError as refusal:
+                group.refused.append((item, str(refusal)))
+                group.refused_after_end.append(item)
+            except ReplyLostError as lost:
+                group.unconfirmed.append((item, str(lost)))
+            else:
+                group.confirmed.append(item)
+
+    now = clock()
+    try:
+        with transaction.atomic():
+            group.ours = _group_stamp(begun=begun, claim_id=claim_id, now=now, confirmed=confirmed)
+            commit_then(end_all)
+    except DatabaseError:
+        if not group.ended:
+            raise  # nothing was ended: the lines are dropped mid-DATA and the claim is taken over
+        _stamp_after_failed_commit(items=group.ended, claim_id=claim_id, now=now, confirmed=confirmed)
+    return group
+
+
+def _stamp_after_failed_commit(
+    *, items: list[_Begun], claim_id: uuid.UUID, now: dt.datetime, confirmed: list[_Begun]
+) -> None:
+    """The commit of a group failed (the database went away) after its ends of DATA were written,
+    so the server may have accepted the messages: record them "sent" as soon as the database is
+    back, before the lease ends (a row left `sending` would be sent again). If the commit did
+    happen, the rows are no longer `sending` and nothing changes. Gives up (raises) after half
+    the lease; then those messages may go out twice.
+    """
+    deadline = time.monotonic() + claim_lease().total_seconds() / 2
+    while True:
+        try:
+            connection.close()  # the broken connection: the next statement opens a new one
+            with transaction.atomic():
+                _group_stamp(begun=items, claim_id=claim_id, now=now, confirmed=confirmed)
+            logger.warning("the commit of %d sent messages failed; recorded them again", len(items))
+            return
+        except DatabaseError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def _confirm(*, confirmed: list[_Begun], now: dt.datetime) -> None:
     """250 to the end of DATA for these messages (inside the caller's transaction)."""
     SentEmail.objects.filter(message_id__in=[item.message_id for item in confirmed]).update(confirmed_at=now)
@@ -566,12 +684,14 @@ def _send_over_smtp(
     *, client: Client, claim: Claim, invitations: list[Invitation], consultant: dict[int, str], clock: Clock
 ) -> SendReport:
     """Send over up to SURVEYS_SMTP_CONNECTIONS connections, a group of one message per connection
-    at a time: begin each, commit the whole group "sent" in one transaction, then end every DATA.
+    at a time: begin each, commit the whole group "sent" in one transaction and write every end of
+    DATA right behind its COMMIT, then read the replies.
 
     One commit per group instead of one per message; each message's end of DATA still follows
-    the commit of its "sent" (docs/surveys-campaigns.md, "Exactly once").
+    the COMMIT of its "sent" (docs/surveys-campaigns.md, "Exactly once").
     """
     report = SendReport()
+    composer = _Composer(client=client, consultant=consultant)
     _name, envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)
     width = max(1, min(int(settings.SURVEYS_SMTP_CONNECTIONS), len(invitations)))
     lines, error = _open_lines(SmtpSettings.from_django(), width)
@@ -600,13 +720,8 @@ def _send_over_smtp(
             jobs = []
             for invitation in group:
                 message_id = _message_id(client, invitation)
-                message = _message_for(
-                    client=client,
-                    invitation=invitation,
-                    consultant_name=consultant[invitation.pk],
-                    message_id=message_id,
-                )
-                jobs.append((message_id, message.to[0], message.message().as_bytes()))
+                assert invitation.respondent is not None
+                jobs.append((message_id, invitation.respondent.email, composer.message_bytes(invitation, message_id)))
             outcomes = begin_all(
                 [
                     (line, envelope_from, recipient, content)
@@ -639,46 +754,27 @@ def _send_over_smtp(
                 else:
                     begun.append(_Begun(invitation=invitation, message_id=message_id, line=line))
             if begun:
-                ours = _record_group_handed_over(
-                    begun=begun, claim_id=claim.claim_id, now=clock(), confirmed=to_confirm
+                ended_group = _commit_group_and_end(
+                    begun=begun, claim_id=claim.claim_id, confirmed=to_confirm, clock=clock
                 )
                 to_confirm = []
                 for item in begun:
-                    if item.invitation.pk not in ours:
+                    if item.invitation.pk not in ended_group.ours:
                         broken.append(item.line)  # dropped mid-DATA: the server discards it
                         report.skipped += 1
-                handed_over = [item for item in begun if item.invitation.pk in ours]
-                # All ends of DATA first, then all replies: the servers work on them in parallel.
-                ended: list[_Begun] = []
-                for item in handed_over:
-                    try:
-                        item.line.end()
-                    except DataNotEndedError as lost:
-                        error = str(lost)
-                        _record_rejected_after_commit(
-                            invitation=item.invitation, message_id=item.message_id, error=error, now=clock()
-                        )
-                        report.refused += 1
-                        broken.append(item.line)
-                        continue
-                    ended.append(item)
-                for item in ended:
-                    try:
-                        item.line.reply()
-                    except SmtpReplyError as refusal:
-                        _record_rejected_after_commit(
-                            invitation=item.invitation, message_id=item.message_id, error=str(refusal), now=clock()
-                        )
-                        report.refused += 1
-                        continue
-                    except ReplyLostError as lost:
-                        error = str(lost)
-                        _record_unconfirmed(invitation=item.invitation, message_id=item.message_id, error=error)
-                        report.sent += 1
-                        broken.append(item.line)
-                        continue
-                    to_confirm.append(item)
+                for item, error in ended_group.refused:
+                    _record_rejected_after_commit(
+                        invitation=item.invitation, message_id=item.message_id, error=error, now=clock()
+                    )
+                    report.refused += 1
+                    if item not in ended_group.refused_after_end:
+                        broken.append(item.line)  # the end of DATA could not be written
+                for item, error in ended_group.unconfirmed:
+                    _record_unconfirmed(invitation=item.invitation, message_id=item.message_id, error=error)
                     report.sent += 1
+                    broken.append(item.line)
+                to_confirm = ended_group.confirmed
+                report.sent += len(ended_group.confirmed)
             for line in broken:
                 if line in lines and not _reopened(line):
                     lines.remove(line)
@@ -705,6 +801,7 @@ def _send_with_backend(
 ) -> SendReport:
     """Providers (django-anymail) send over HTTP: send, then commit — at-least-once in a crash window."""
     report = SendReport()
+    composer = _Composer(client=client, consultant=consultant)
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -717,9 +814,7 @@ def _send_with_backend(
     try:
         for invitation in invitations:
             message_id = _message_id(client, invitation)
-            message = _message_for(
-                client=client, invitation=invitation, consultant_name=consultant[invitation.pk], message_id=message_id
-            )
+            message = composer.message(invitation, message_id)
             message.connection = connection
             try:
                 with transaction.atomic():
