@@ -368,7 +368,7 @@ LOGIN_HANDOFF_VALID_FOR = timedelta(seconds=60)
 # Surveys: sending (docs/surveys-campaigns.md). A claim older than the lease belongs to a sender
 # that died; its invitations are taken over (nothing of theirs was accepted by the SMTP server).
 SURVEYS_CLAIM_LEASE_SECONDS = env.int("SURVEYS_CLAIM_LEASE_SECONDS", default=120)
-SURVEYS_SEND_BATCH_SIZE = env.int("SURVEYS_SEND_BATCH_SIZE", default=50)
+SURVEYS_SEND_BATCH_SIZE = env.int("SURVEYS_SEND_BATCH_SIZE", default=200)
 # Parallel SMTP connections per batch: one commit covers one message on each (see surveys/services/sending.py).
 SURVEYS_SMTP_CONNECTIONS = env.int("SURVEYS_SMTP_CONNECTIONS", default=8)
 SURVEYS_DISPATCH_MAX_SECONDS = env.float("SURVEYS_DISPATCH_MAX_SECONDS", default=20.0)

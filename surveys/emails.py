@@ -137,8 +137,7 @@ def message_id_domain() -> str:
     configured = getattr(settings, "SURVEYS_MESSAGE_ID_DOMAIN", "")
     if configured:
         return str(configured)
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return address.rpartition("@")[2] or "cxgap.localhost"
+    return _address_of(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2] or "cxgap.localhost"
 
 
 def parse_message_id(message_id: str) -> tuple[str, int] | None:
