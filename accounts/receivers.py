@@ -20,6 +20,17 @@ SUMMARY_SOURCES = (
 
 def _refresh_summary(sender: Any, **kwargs: Any) -> None:
     from accounts.services import client_summary_refresh_soon
+    from surveys.models import Response
+
+    instance = kwargs.get("instance")
+    if (
+        kwargs.get("signal") is post_save
+        and isinstance(instance, Response)
+        and instance.status != Response.Status.COMPLETED
+    ):
+        # The cockpit counts completed responses (response rate = completed / sent): a page saved
+        # on the way there changes nothing it shows, and costs a respondent's submit a round trip.
+        return
     from cxgap_project.tenancy import current_schema_name
 
     client_summary_refresh_soon(schema_name=current_schema_name())

@@ -7,9 +7,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from cxgap_project.db import PreparedQuery
 from cxgap_project.tenancy import current_schema_name
 from diagnostics.models import Dimension
 from surveys.links import respondent_token_hash
@@ -67,19 +68,23 @@ RESPONDENT_PAGE_UNUSED = (
 )
 
 
+# Compiled once per process: building this joined query costs more than running it.
+_INVITATION_BY_TOKEN_HASH = PreparedQuery(
+    lambda token_hash: (
+        Invitation.objects.select_related("campaign__questionnaire", "respondent", "response")
+        .defer(*RESPONDENT_PAGE_UNUSED)
+        .filter(token_hash=token_hash)
+    ),
+    token_hash=str,
+)
+
+
 def invitation_for_token(*, raw_token: str) -> Invitation | None:
     """The invitation behind a link in *this* client's schema, or None (unknown, malformed, foreign)."""
     if not raw_token or len(raw_token) > TOKEN_MAX_LENGTH:
         return None
-    # get(), not first(): the hash is unique, and an ORDER BY costs more to build than to run.
-    try:
-        return (
-            Invitation.objects.select_related("campaign__questionnaire", "respondent", "response")
-            .defer(*RESPONDENT_PAGE_UNUSED)
-            .get(token_hash=respondent_token_hash(raw_token))
-        )
-    except Invitation.DoesNotExist:
-        return None
+    found = _INVITATION_BY_TOKEN_HASH.run(token_hash=respondent_token_hash(raw_token))  # the hash is unique
+    return found[0] if found else None
 
 
 def invitation_is_closed(invitation: Invitation) -> bool:
@@ -149,8 +154,12 @@ def importance_items(question: Question, dimension_names: dict[str, str]) -> lis
     return items
 
 
+def visible_dimensions() -> QuerySet[Dimension]:
+    return Dimension.objects.filter(is_hidden=False).order_by("position", "pk")
+
+
 def dimension_names() -> dict[str, str]:
-    return dict(Dimension.objects.filter(is_hidden=False).order_by("position", "pk").values_list("key", "name"))
+    return dict(visible_dimensions().values_list("key", "name"))
 
 
 def saved_answers(*, response: Response | None) -> dict[int, Answer]:
@@ -164,12 +173,7 @@ def missing_required(*, response: Response, pages: list[QuestionPage] | None = N
     order. With the questionnaire's `pages` at hand, one plain query for the answered ids."""
     if pages is not None:
         answered = set(Answer.objects.filter(response=response).values_list("question_id", flat=True))
-        return [
-            question.pk
-            for page in pages
-            for question in page.questions.all()
-            if question.is_required and question.pk not in answered
-        ]
+        return required_unanswered(pages=pages, answered=answered)
     return list(
         Question.objects.filter(questionnaire_id=response.questionnaire_id, is_required=True)
         .annotate(answered=Count("answers", filter=Q(answers__response=response)))
@@ -177,6 +181,16 @@ def missing_required(*, response: Response, pages: list[QuestionPage] | None = N
         .order_by("page__position", "position", "pk")
         .values_list("pk", flat=True)
     )
+
+
+def required_unanswered(*, pages: list[QuestionPage], answered: set[int]) -> list[int]:
+    """Ids of the required questions of `pages` not in `answered`, in page order."""
+    return [
+        question.pk
+        for page in pages
+        for question in page.questions.all()
+        if question.is_required and question.pk not in answered
+    ]
 
 
 def question_scale(question: Question) -> tuple[int, int]:

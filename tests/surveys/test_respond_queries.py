@@ -27,8 +27,9 @@ def test_saving_the_first_page_takes_a_bounded_number_of_queries(
 ):
     questionnaire, url = survey
     browser, answers = host_client(alpha), full_page_answers(questionnaire, 0)
-    # domain, invitation, pages and questions, lock invitation and response, insert the response,
-    # upsert the answers, update the invitation, plus the savepoint and its release
+    # domain, invitation, pages and questions (the first submit of this process), the locks of
+    # invitation and response (one round trip), insert the response, upsert the answers, update
+    # the invitation, plus the savepoint and its release
     with django_assert_max_num_queries(22):
         reply = browser.post(url, answers)
     assert reply.status_code == 302
@@ -42,11 +43,13 @@ def test_completing_on_the_last_page_takes_a_bounded_number_of_queries(
     browser.post(url, full_page_answers(questionnaire, 0))
     answers = full_page_answers(questionnaire, 1)
     # the pages come from the first submit (a frozen version's pages are shared per process); the
-    # importance question on this page reads the dimension names, and completing reads which
-    # questions were answered
-    with django_assert_max_num_queries(22):
+    # locks, the dimension names this page's importance question needs and the questions answered
+    # so far are one round trip; the answers; closing the response and the invitation is one more
+    with django_assert_max_num_queries(16) as captured:
         reply = browser.post(url, answers)
     assert reply.status_code == 302
+    together = [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(together) == 1 and together[0].count("; SELECT") == 3  # invitation, response, answers, names
 
 
 def test_showing_a_page_takes_a_bounded_number_of_queries(survey, host_client, alpha, django_assert_max_num_queries):
