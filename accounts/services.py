@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -529,9 +528,6 @@ def client_summary_refresh(*, client: Client) -> ClientSummary:
 
 
 SUMMARY_REFRESH_DELAY_SECONDS = 20
-# Per process: until when a refresh already asked for (by this or another process) will see a
-# change made now, so a burst of completions does not ask Redis again for every one.
-_summary_refresh_covers_until: dict[str, float] = {}
 
 
 def client_summary_refresh_soon(*, schema_name: str) -> None:
@@ -544,9 +540,6 @@ def client_summary_refresh_soon(*, schema_name: str) -> None:
 
     if schema_name == settings.PUBLIC_SCHEMA_NAME:
         return
-    now = time.monotonic()
-    if now < _summary_refresh_covers_until.get(schema_name, 0.0):
-        return
     # Best effort: the change that triggered this (a respondent's answers, say) is what matters;
     # with Redis down the beat's `cockpit-summaries` sweep refreshes the summary later.
     try:
@@ -554,9 +547,6 @@ def client_summary_refresh_soon(*, schema_name: str) -> None:
     except Exception:
         logger.warning("cache unavailable; cockpit summary of %s left to the periodic sweep", schema_name)
         return
-    # The refresh runs SUMMARY_REFRESH_DELAY_SECONDS after the key was added. Added now: it covers
-    # the next 15 s at least. Refused: the key is under 15 s old, so that refresh is still 5 s away.
-    _summary_refresh_covers_until[schema_name] = now + (SUMMARY_REFRESH_DELAY_SECONDS - 5 if is_first else 5)
     if is_first:
         transaction.on_commit(
             lambda: enqueue_best_effort(

@@ -128,12 +128,6 @@ def _back_to_public() -> Iterator[None]:
     use_public_schema()
 
 
-@pytest.fixture(autouse=True)
-def _summary_refresh_forgotten() -> None:
-    # Each test starts without this process remembering a cockpit refresh already asked for.
-    services._summary_refresh_covers_until.clear()
-
-
 @pytest.fixture
 def alpha(world: World, db: None) -> Client:
     return world.alpha

@@ -190,24 +190,6 @@ def test_a_change_in_a_client_schedules_one_summary_refresh(in_alpha, django_cap
     assert len(callbacks) == 1
 
 
-def test_a_process_asks_redis_again_only_once_the_refresh_asked_for_no_longer_covers_a_change(
-    in_alpha, django_capture_on_commit_callbacks
-):
-    from django.core.cache import cache
-
-    cache.delete("cockpit-summary-refresh")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.client_summary_refresh_soon(schema_name=in_alpha.schema_name)
-        cache.delete("cockpit-summary-refresh")  # Redis would now accept another request...
-        services.client_summary_refresh_soon(schema_name=in_alpha.schema_name)  # ...but it is not asked
-    assert len(callbacks) == 1
-    covered_until = services._summary_refresh_covers_until[in_alpha.schema_name]
-    services._summary_refresh_covers_until[in_alpha.schema_name] = covered_until - 60  # the window has passed
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.client_summary_refresh_soon(schema_name=in_alpha.schema_name)
-    assert len(callbacks) == 1
-
-
 def test_refresh_task_updates_the_summary_in_the_public_schema(alpha):
     with tenant_context(alpha):
         Initiative.objects.create(title="Late", status="planned", due_on=timezone.localdate() - dt.timedelta(days=1))
