@@ -9,15 +9,20 @@ See docs/surveys-campaigns.md ("Exactly once") for what remains.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import socket
 import ssl
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 
+# Linux: hold small writes in the kernel until released (or the socket is closed).
+TCP_CORK: int = getattr(socket, "TCP_CORK", 0)
+CAN_HOLD = bool(TCP_CORK)
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _BARE_LINE_END = re.compile(rb"\r\n|\r|\n")
 
@@ -143,12 +148,29 @@ class TwoStepSmtp:
         self.end()
         self.reply()
 
-    def end(self) -> None:
-        """Write the end of DATA (DataNotEndedError if it could not be written)."""
+    def end(self, *, held: bool = False) -> None:
+        """Write the end of DATA (DataNotEndedError if it could not be written).
+
+        `held=True` (Linux): the kernel keeps it queued (TCP_CORK) until `release()`, or until this
+        process dies: closing the socket then sends what is queued. `abort()` drops it instead.
+        Linux sends corked data by itself after 200 ms; the caller releases within microseconds.
+        """
         smtp = self._require()
         try:
+            if held and smtp.sock is not None:
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, TCP_CORK, 1)
             smtp.send(b".\r\n")
         except (smtplib.SMTPException, OSError) as error:
+            self.abort()
+            raise DataNotEndedError(str(error) or type(error).__name__) from error
+
+    def release(self) -> None:
+        """Send what `end(held=True)` queued (DataNotEndedError if the connection is gone)."""
+        smtp = self._require()
+        try:
+            if smtp.sock is not None:
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, TCP_CORK, 0)
+        except OSError as error:
             self.abort()
             raise DataNotEndedError(str(error) or type(error).__name__) from error
 
@@ -164,9 +186,16 @@ class TwoStepSmtp:
             raise SmtpReplyError(code, _reply_text(reply), stage="end")
 
     def abort(self) -> None:
-        """Drop the connection in the middle of DATA: the server discards the message."""
+        """Drop the connection in the middle of DATA: the server discards the message.
+
+        An abortive close (RST): whatever is still queued, a held end of DATA included, is thrown
+        away instead of being sent after the fact.
+        """
         if self.connection is not None:
             try:
+                if self.connection.sock is not None:
+                    with contextlib.suppress(OSError):
+                        self.connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()
             finally:
                 self.connection = None

@@ -46,6 +46,7 @@ from surveys.models import (
     SentEmail,
 )
 from surveys.smtp import (
+    CAN_HOLD,
     DataNotEndedError,
     ReplyLostError,
     SmtpReplyError,
@@ -595,26 +596,44 @@ class _GroupEnded:
 def _commit_group_and_end(
     *, begun: list[_Begun], claim_id: uuid.UUID, confirmed: list[_Begun], clock: Clock
 ) -> _GroupEnded:
-    """Commit the group's "sent", write each message's end of DATA right behind the COMMIT, and
-    read the replies while PostgreSQL flushes the commit.
+    """Commit the group's "sent" with every end of DATA queued behind the COMMIT, then read the
+    replies while PostgreSQL flushes the commit.
 
-    The ends of DATA go out as soon as the COMMIT is on its way, not after its reply: a worker
-    killed between the two is the only way to lose a message, and that window is a few system
-    calls long (docs/faults.md, "Residual window"). What the replies say is recorded afterwards.
+    On Linux each end of DATA is first *held* in the kernel (TCP_CORK), then the COMMIT is sent,
+    then the ends are released. A worker killed after the COMMIT went out has committed, and its
+    held ends still leave when the kernel closes its sockets: delivered. Killed before that, the
+    transaction rolls back, and only a kill in the few microseconds between holding the first end
+    and sending the COMMIT (no other process is woken in between) can deliver a message that is
+    then sent again after the lease. Without TCP_CORK the ends follow the COMMIT directly.
+    See docs/faults.md ("Residual window"). What the replies say is recorded afterwards.
     """
     group = _GroupEnded()
+    ended: list[_Begun] = []
+    released = False
 
-    def end_all() -> None:
-        ended: list[_Begun] = []
+    def end_ours(*, held: bool) -> None:
         for item in begun:
             if item.invitation.pk not in group.ours:
                 continue
             try:
-                item.line.end()
+                item.line.end(held=held)
             except DataNotEndedError as error:
                 group.refused.append((item, str(error)))
             else:
                 ended.append(item)
+
+    def release_and_read() -> None:
+        nonlocal released
+        if CAN_HOLD:
+            for item in list(ended):
+                try:
+                    item.line.release()
+                except DataNotEndedError as error:
+                    ended.remove(item)
+                    group.refused.append((item, str(error)))
+        else:
+            end_ours(held=False)
+        released = True
         for item in ended:  # all ends first, then all replies: the server works on them in parallel
             try:
                 item.line.reply()
@@ -630,10 +649,15 @@ def _commit_group_and_end(
     try:
         with transaction.atomic():
             group.ours = _group_stamp(begun=begun, claim_id=claim_id, now=now, confirmed=confirmed)
-            commit_then(end_all)
+            if CAN_HOLD:
+                end_ours(held=True)
+            commit_then(release_and_read)
     except DatabaseError:
-        if not group.ended:
-            raise  # nothing was ended: the lines are dropped mid-DATA and the claim is taken over
+        if not released:
+            for item in ended:
+                item.line.abort()  # drops the held end of DATA with the connection: nothing delivered
+            raise  # the claim is taken over after the lease
+        # The ends went out but the commit failed: the server may have accepted the messages.
         _stamp_after_failed_commit(items=group.ended, claim_id=claim_id, now=now, confirmed=confirmed)
     return group
 
