@@ -22,9 +22,9 @@ def commit_then(action: Callable[[], Result]) -> Result:
     as the COMMIT has been handed to the kernel, before PostgreSQL has answered it.
 
     What it is for: work outside the database that must follow a commit as closely as possible
-    (sending writes the end of an email's DATA right behind the commit of its "sent", so a worker
-    killed in between leaves the smallest possible window; docs/faults.md). PostgreSQL commits a
-    transaction whose COMMIT it has received even if the client dies after sending it.
+    (sending releases the ends of DATA it held in the kernel as soon as the COMMIT of their "sent"
+    is out, and reads the SMTP replies while PostgreSQL flushes the commit; docs/faults.md).
+    PostgreSQL commits a transaction whose COMMIT it has received even if the client then dies.
 
     Call it last inside the outermost `atomic()`; Django's own commit at the end of the block then
     has nothing left to do. `action` runs even if the commit then fails (its error is raised after

@@ -529,7 +529,7 @@ SELECT id FROM stamped
 
 
 def _group_stamp(*, begun: list[_Begun], claim_id: uuid.UUID, now: dt.datetime, confirmed: list[_Begun]) -> set[int]:
-    """ "sent" for a group of begun messages (inside the caller's transaction), with the
+    """Mark a group of begun messages "sent" (inside the caller's transaction), with the
     confirmations of the group before it riding along.
 
     Returns the invitations whose claim was still ours; the others must be dropped mid-DATA.
