@@ -1,10 +1,12 @@
 """SMTP with DATA in two steps, so the database can commit between the content and the final dot.
 
 `smtplib.SMTP.sendmail` writes the message and its terminating `<CRLF>.<CRLF>` in one call. Here
-`begin()` sends MAIL FROM, RCPT TO, DATA and the (dot-stuffed) content without the terminator; the
-caller commits "sent" to the database; `finish()` writes the terminator and reads the reply. A
-process killed before `finish()` leaves a connection dropped mid-DATA, which SMTP servers discard.
-See docs/surveys-campaigns.md ("Exactly once") for what remains.
+`begin()` sends MAIL FROM, RCPT TO, DATA and the (dot-stuffed) content without the terminator;
+`end(held=True)` queues the terminator in the kernel; the caller sends the COMMIT of "sent";
+`release()` lets the terminator go and `reply()` reads the answer. A process killed before the
+terminator was queued leaves a connection dropped mid-DATA, which SMTP servers discard; one killed
+after it still delivers (the kernel sends what is queued as it closes the socket). See
+docs/faults.md ("Residual window") for what remains.
 """
 
 from __future__ import annotations
@@ -138,15 +140,6 @@ class TwoStepSmtp:
             self._reset()
             raise SmtpReplyError(code, _reply_text(reply), stage="data")
         smtp.send(prepare_data(message))
-
-    def finish(self) -> None:
-        """Write the end of DATA and read the reply: returns on 250, raises SmtpReplyError otherwise.
-
-        DataNotEndedError: the terminator could not be written, so the server has not accepted the
-        message. ReplyLostError: it was written but no reply came; the server may have accepted it.
-        """
-        self.end()
-        self.reply()
 
     def end(self, *, held: bool = False) -> None:
         """Write the end of DATA (DataNotEndedError if it could not be written).

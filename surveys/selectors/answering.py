@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cxgap_project.db import PreparedQuery
@@ -166,21 +166,6 @@ def saved_answers(*, response: Response | None) -> dict[int, Answer]:
     if response is None:
         return {}
     return {answer.question_id: answer for answer in Answer.objects.filter(response=response)}
-
-
-def missing_required(*, response: Response, pages: list[QuestionPage] | None = None) -> list[int]:
-    """Ids of required questions of the response's questionnaire that have no answer yet, in page
-    order. With the questionnaire's `pages` at hand, one plain query for the answered ids."""
-    if pages is not None:
-        answered = set(Answer.objects.filter(response=response).values_list("question_id", flat=True))
-        return required_unanswered(pages=pages, answered=answered)
-    return list(
-        Question.objects.filter(questionnaire_id=response.questionnaire_id, is_required=True)
-        .annotate(answered=Count("answers", filter=Q(answers__response=response)))
-        .filter(answered=0)
-        .order_by("page__position", "position", "pk")
-        .values_list("pk", flat=True)
-    )
 
 
 def required_unanswered(*, pages: list[QuestionPage], answered: set[int]) -> list[int]:
