@@ -320,7 +320,7 @@ def _address_of(sender: str) -> str:
 
 
 def _envelope(
-    *, client: Client, email: SurveyEmail, sender_name: str, message_id: str, extra_headers: dict[str, str] | None
+    *, client: Client, email: SurveyEmail, sender_name: str, message_id: str
 ) -> tuple[str | None, dict[str, str]]:
     """From and headers: unique Message-ID and one-click unsubscribe."""
     from_address = _address_of(settings.DEFAULT_FROM_EMAIL)
@@ -333,7 +333,6 @@ def _envelope(
         "Message-ID": message_id,
         "List-Unsubscribe": list_unsubscribe,
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        **(extra_headers or {}),
     }
     return from_email, headers
 
@@ -344,12 +343,9 @@ def build_message(
     email: SurveyEmail,
     sender_name: str,
     message_id: str,
-    extra_headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     """The MIME message for email backends (providers, tests): text + branded HTML and headers."""
-    from_email, headers = _envelope(
-        client=client, email=email, sender_name=sender_name, message_id=message_id, extra_headers=extra_headers
-    )
+    from_email, headers = _envelope(client=client, email=email, sender_name=sender_name, message_id=message_id)
     return alternatives_message(
         to=email.to,
         subject=email.subject,
@@ -366,12 +362,9 @@ def message_bytes(
     email: SurveyEmail,
     sender_name: str,
     message_id: str,
-    extra_headers: dict[str, str] | None = None,
 ) -> bytes:
     """The same message as `build_message`, as the bytes an SMTP connection sends."""
-    from_email, headers = _envelope(
-        client=client, email=email, sender_name=sender_name, message_id=message_id, extra_headers=extra_headers
-    )
+    from_email, headers = _envelope(client=client, email=email, sender_name=sender_name, message_id=message_id)
     return multipart_bytes(
         to=email.to,
         subject=email.subject,
